@@ -1,0 +1,56 @@
+"""Settings: defaults here, then `FLASK_`-prefixed environment variables override them.
+
+`FLASK_SQLALCHEMY_DATABASE_URI=postgresql+psycopg://...` selects PostgreSQL;
+`FLASK_MAIL_DELIVERY=smtp` with `FLASK_MAIL_SERVER` / `FLASK_MAIL_PORT` sends real e-mail.
+"""
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+
+
+class Defaults:
+    # The SQLite file lives in Flask's instance folder unless a URI is given.
+    SQLALCHEMY_DATABASE_URI = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Never a real secret: `create_app` refuses to run outside debug/testing without one.
+    SECRET_KEY = None
+    # Base of every link in e-mails; never taken from the request's Host header.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # `capture` keeps outgoing mail in the app (development page /dev/mail); `smtp` sends it.
+    MAIL_DELIVERY = "capture"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Rabat Process <no-reply@rabat-process.example.org>"
+    MAIL_TIMEOUT = 10
+    # Domain part of stable Message-IDs.
+    MAIL_MESSAGE_ID_DOMAIN = "rabat-process.example.org"
+    # Seconds between delivery attempts while the SMTP server fails: doubles up to the cap.
+    MAIL_RETRY_BASE = 30
+    MAIL_RETRY_CAP = 3600
+    # BPMN folders read at start-up (the product's procedures).
+    BPMN_DIRS = [str(ROOT / "workflows" / "bpmn")]
+    # The scheduler: `embedded` runs it inside the web process (development default);
+    # `off` leaves it to a separate `flask --app service scheduler` process (production).
+    SCHEDULER = "embedded"
+    # Longest sleep between two looks at the timer table, in seconds: a timer written by
+    # another process is picked up within this time; timers written here wake it at once.
+    SCHEDULER_POLL_SECONDS = 1.0
+    # How long a claimed timer or e-mail stays claimed before another scheduler may retry it.
+    SCHEDULER_LEASE_SECONDS = 60
+    # Optimistic-locking retries for work done by the scheduler (not by a person).
+    CONFLICT_RETRIES = 5
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # flask-smorest / OpenAPI
+    API_TITLE = "Rabat Process workflow service"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    LANGUAGES = ["fr", "en"]

@@ -1,0 +1,1 @@
+"""E-mail: templates (fr/en), the transactional outbox and its sender."""

@@ -1,0 +1,85 @@
+"""Queueing e-mails: render in the recipient's language and add an outbox row to the session.
+
+Nothing here sends or commits: the row is part of the caller's transaction, so the e-mail
+exists exactly when the decision that caused it was saved.
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from service.extensions import db
+from workflows import clock
+
+from .models import OutboxMessage
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_environment = Environment(
+    loader=FileSystemLoader(str(TEMPLATES)),
+    autoescape=select_autoescape(enabled_extensions=("jinja",), default_for_string=True),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_text_environment = _environment.overlay(autoescape=False)
+
+
+class UnknownTemplate(LookupError):
+    pass
+
+
+def _render_block(environment: Environment, name: str, block: str, values: dict[str, Any]) -> str:
+    template = environment.get_template(name)
+    context = template.new_context(values)
+    return "".join(template.blocks[block](context)).strip()
+
+
+def render(template: str, language: str, values: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) of `template` in `language` ("fr" or "en")."""
+    name = f"{template}.{language}.jinja"
+    if not (TEMPLATES / name).exists():
+        raise UnknownTemplate(name)
+    subject = _render_block(_text_environment, name, "subject", values)
+    text = _render_block(_text_environment, name, "text", values)
+    html = _render_block(_environment, name, "html", values)
+    return " ".join(subject.split()), text, html
+
+
+def queue_email(
+    *,
+    template: str,
+    to_email: str,
+    language: str,
+    values: dict[str, Any],
+    to_name: str = "",
+    case_id: int | None = None,
+    ics: str | None = None,
+) -> OutboxMessage:
+    """Add one e-mail to the current transaction's outbox."""
+    language = language if language in ("fr", "en") else "en"
+    subject, text, html = render(template, language, values)
+    now = clock.now()
+    domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
+    message = OutboxMessage(
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        case_id=case_id,
+        template=template,
+        to_email=to_email,
+        to_name=to_name,
+        language=language,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        ics=ics,
+        created_at=now,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+    )
+    db.session.add(message)
+    return message

@@ -1,0 +1,113 @@
+"""The Flask service: `create_app()` builds it; `flask --app service run` serves it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask
+
+import forms
+from config import Defaults
+from workflows.definitions import DefinitionRegistry
+
+from . import extensions
+from .extensions import csrf, db, mail, migrate
+from .models import ROLES
+
+MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def _configure(app: Flask, overrides: dict | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env()
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "rabat.sqlite")
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing or app.config["MAIL_DELIVERY"] == "capture":
+            # A development instance: a key per instance folder, kept out of the repository.
+            key_file = Path(app.instance_path) / "secret_key"
+            os.makedirs(app.instance_path, exist_ok=True)
+            if not key_file.exists():
+                key_file.write_text(os.urandom(32).hex())
+            app.config["SECRET_KEY"] = key_file.read_text().strip()
+        else:
+            raise ConfigurationError("FLASK_SECRET_KEY must be set when e-mail is really sent.")
+    if app.config["MAIL_DELIVERY"] not in ("capture", "smtp"):
+        raise ConfigurationError("FLASK_MAIL_DELIVERY must be 'capture' or 'smtp'.")
+    if isinstance(app.config["BPMN_DIRS"], str):
+        app.config["BPMN_DIRS"] = [p for p in app.config["BPMN_DIRS"].split(os.pathsep) if p]
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(connection, _record):
+            cursor = connection.cursor()
+            # WAL lets the scheduler and the web process read while the other writes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+
+def _embedded_scheduler_wanted(app: Flask) -> bool:
+    """Embed the scheduler only under `flask run` (not in other commands or under WSGI servers)."""
+    if app.config["SCHEDULER"] != "embedded" or app.testing:
+        return False
+    context = click.get_current_context(silent=True)
+    if context is None or context.info_name != "run":
+        return False
+    # With the reloader, only the child process serves.
+    return not app.debug or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: settings, database, BPMN definitions (checked), API, pages, CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, overrides)
+
+    # Every BPMN file is parsed and checked now: a broken one stops start-up.
+    app.extensions["definitions"] = DefinitionRegistry(app.config["BPMN_DIRS"], set(forms.FORMS), set(ROLES))
+
+    db.init_app(app)
+    _sqlite_pragmas(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    mail.init_app(app)
+    csrf.init_app(app)
+    extensions.api.init_app(app)
+
+    import service.api as rest
+    from . import cli, web
+
+    rest.register(app, extensions.api)
+    web.register(app)
+    cli.register(app)
+
+    if _embedded_scheduler_wanted(app):
+        from .scheduler import Scheduler
+
+        scheduler = Scheduler(app)
+        app.extensions["scheduler"] = scheduler
+        scheduler.start()
+    return app

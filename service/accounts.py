@@ -1,0 +1,98 @@
+"""Accounts: creating contacts with roles, passwords (argon2) and API tokens (SHA-256 kept)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+
+from workflows import clock
+
+from .errors import InvalidInput
+from .extensions import db
+from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactRole, Partner
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_contact(email: str) -> Contact | None:
+    return db.session.scalar(select(Contact).where(Contact.email == email.strip().lower()))
+
+
+def save_contact(email: str, *, roles=(), partner_code: str | None = None, name: str | None = None,
+                 language: str | None = None, password: str | None = None, demo: bool = False) -> Contact:
+    """Create or update a contact (not committed); roles are added, never removed here."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320:
+        raise InvalidInput("Not a valid e-mail address.", {"email": ["Not a valid e-mail address."]})
+    for role in roles:
+        if role not in ROLES:
+            raise InvalidInput(f"Unknown role {role!r}.", {"role": [f"One of: {', '.join(ROLES)}."]})
+    if language is not None and language not in LANGUAGES:
+        raise InvalidInput("Unknown language.", {"language": ["fr or en."]})
+    if partner_code is not None:
+        partner_code = partner_code.strip().upper()
+        if db.session.get(Partner, partner_code) is None:
+            raise InvalidInput(f"Unknown partner {partner_code!r}.", {"partner": ["Unknown partner code."]})
+    contact = find_contact(email)
+    if contact is None:
+        contact = Contact(email=email, name=name or "", language=language or "en", active=True,
+                          demo=demo, created_at=clock.now())
+        db.session.add(contact)
+    else:
+        if name is not None:
+            contact.name = name
+        if language is not None:
+            contact.language = language
+    if partner_code is not None:
+        contact.partner_code = partner_code
+    for role in roles:
+        if role not in contact.roles:
+            contact.role_rows.append(ContactRole(role=role))
+    if password is not None:
+        set_password(contact, password)
+    return contact
+
+
+def set_password(contact: Contact, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+    contact.password_hash = _hasher.hash(password)
+
+
+def check_password(email: str, password: str) -> Contact | None:
+    contact = find_contact(email)
+    # Hash anyway when the account is unknown, so timing does not tell which e-mails exist.
+    stored = contact.password_hash if contact and contact.password_hash and contact.active else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return contact if stored else None
+
+
+def issue_token(contact: Contact) -> str:
+    """A new API token for `contact` (not committed); only its hash is stored."""
+    token = "rp_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(contact=contact, token_hash=_token_hash(token), created_at=clock.now()))
+    return token
+
+
+def contact_for_token(token: str) -> Contact | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if row is None or row.revoked_at is not None or not row.contact.active:
+        return None
+    return row.contact
+
+
+_DUMMY_HASH = _hasher.hash("not a password of anyone")

@@ -1,0 +1,105 @@
+"""The REST API (flask-smorest): blueprints, JSON errors, and the self-hosted docs page."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, jsonify, request, send_from_directory
+from werkzeug.exceptions import HTTPException
+
+from ..errors import ServiceError
+from ..extensions import csrf
+from . import cases, processes, reference, tasks
+
+log = logging.getLogger(__name__)
+
+
+def _json_error(status: int, message: str, errors: dict | None = None):
+    body = {"code": status, "status": _phrase(status), "message": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/") or request.path == "/api"
+
+
+def _docs_blueprint() -> Blueprint:
+    """Swagger UI from the swagger-ui-bundle package: nothing comes from a CDN."""
+    import swagger_ui_bundle
+
+    docs = Blueprint("api_docs", __name__, url_prefix="/api/docs")
+    dist = swagger_ui_bundle.swagger_ui_path
+
+    @docs.route("")
+    def index():
+        return (
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Rabat Process API</title>"
+            "<link rel=\"stylesheet\" href=\"/api/docs/static/swagger-ui.css\"></head>"
+            "<body><div id=\"swagger-ui\"></div>"
+            "<script src=\"/api/docs/static/swagger-ui-bundle.js\"></script>"
+            "<script src=\"/api/docs/init.js\"></script></body></html>"
+        )
+
+    @docs.route("/init.js")
+    def init_js():
+        script = "window.ui = SwaggerUIBundle({url: '/api/openapi.json', dom_id: '#swagger-ui'});"
+        return script, 200, {"Content-Type": "text/javascript; charset=utf-8"}
+
+    @docs.route("/static/<path:filename>")
+    def static(filename):
+        return send_from_directory(dist, filename)
+
+    return docs
+
+
+def register(app: Flask, api) -> None:
+    for module in (processes, cases, tasks, reference):
+        api.register_blueprint(module.blp)
+        csrf.exempt(module.blp)  # token-authenticated: no cookies, so no CSRF
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    app.register_blueprint(_docs_blueprint())
+
+    @app.errorhandler(ServiceError)
+    def _service_error(error: ServiceError):
+        if _is_api():
+            return _json_error(error.status, error.message, error.errors)
+        from ..web import error_page
+
+        return error_page(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if _is_api():
+            data = getattr(error, "data", None) or {}
+            errors = data.get("messages") or data.get("errors")
+            message = data.get("message") or error.description or _phrase(error.code or 500)
+            return _json_error(error.code or 500, message, errors)
+        from ..web import error_page
+
+        return error_page(error.code or 500, error.description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http_error(error)
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        from ..extensions import db
+
+        db.session.rollback()
+        if _is_api():
+            return _json_error(500, "An unexpected error occurred; nothing was changed.")
+        from ..web import error_page
+
+        return error_page(500, "An unexpected error occurred; nothing was changed.")

@@ -1,0 +1,362 @@
+"""Use cases on BPMN cases: start, complete a task, deliver a message, fire due timers.
+
+Each public function is one transaction: load the case row (with its version), check the
+actor's right, restore the workflow, act, run the engine until it waits, then write the new
+state, the ready tasks, the timers, the audit entry and the outbox e-mails in one commit.
+A concurrent change of the same case makes the commit fail on the version column: a person
+gets `Conflict` (409); the scheduler retries.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+import forms
+from notifications.outbox import queue_email
+from workflows import clock, engine
+from workflows.definitions import Definition, DefinitionRegistry
+from workflows.expressions import ExpressionRefused
+
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .extensions import db
+from .models import AuditEntry, Case, CaseTask, CaseTimer, Contact, ContactRole, ProcessVersion
+
+Actor = Contact | str  # a signed-in contact, or a system actor such as "scheduler"
+
+#: Roles that may start any process and read every case.
+OFFICE_ROLES = ("secretariat",)
+READ_ALL_ROLES = ("secretariat", "presidency")
+
+
+def registry() -> DefinitionRegistry:
+    return current_app.extensions["definitions"]
+
+
+def _actor_label(actor: Actor) -> str:
+    return actor.email if isinstance(actor, Contact) else actor
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return actor.id if isinstance(actor, Contact) else None
+
+
+def _process_version(definition: Definition) -> ProcessVersion:
+    version = db.session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.process_id == definition.process_id,
+            ProcessVersion.content_hash == definition.content_hash,
+        )
+    )
+    if version is None:
+        version = ProcessVersion(
+            process_id=definition.process_id,
+            content_hash=definition.content_hash,
+            filename=definition.filename,
+            sources=definition.sources,
+            created_at=clock.now(),
+        )
+        db.session.add(version)
+        db.session.flush()
+    return version
+
+
+def _validate(form_key: str | None, data: Any) -> dict[str, Any]:
+    try:
+        return forms.validate(form_key, data)
+    except ValidationError as error:
+        messages = error.messages if isinstance(error.messages, dict) else {"data": error.messages}
+        raise InvalidInput("The data is not valid.", messages) from None
+
+
+def _recipients(to: Any) -> list[tuple[str, str, str]]:
+    """(email, name, language) for an e-mail address, a list of them, or `role:<role>`."""
+    targets = to if isinstance(to, list) else [to]
+    found: list[tuple[str, str, str]] = []
+    for target in targets:
+        if not isinstance(target, str) or not target:
+            continue
+        if target.startswith("role:"):
+            contacts = db.session.scalars(
+                select(Contact)
+                .join(ContactRole)
+                .where(ContactRole.role == target[5:], Contact.active.is_(True))
+                .order_by(Contact.email)
+            ).all()
+        else:
+            contact = db.session.scalar(select(Contact).where(Contact.email == target.lower()))
+            contacts = [contact] if contact else []
+            if not contacts:
+                found.append((target, "", "en"))
+        found.extend((c.email, c.name, c.language) for c in contacts)
+    unique: dict[str, tuple[str, str, str]] = {}
+    for item in found:
+        unique.setdefault(item[0].lower(), item)
+    return list(unique.values())
+
+
+def _queue_effects(case: Case, definition_name: str, services: engine.Services) -> None:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    for effect in services.effects:
+        if effect["kind"] != "notify":
+            continue
+        for email, name, language in _recipients(effect["to"]):
+            values = dict(effect["params"])
+            values.update(
+                name=name,
+                case_id=case.id,
+                process_name=definition_name,
+                case_url=f"{base}/cases/{case.id}",
+            )
+            queue_email(
+                template=effect["template"],
+                to_email=email,
+                to_name=name,
+                language=language,
+                values=values,
+                case_id=case.id,
+            )
+    services.effects.clear()
+
+
+def _sync_tasks(case: Case, workflow) -> None:
+    ready = {task.id: task for task in engine.ready_user_tasks(workflow)}
+    existing = {row.id: row for row in db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))}
+    for task_id, row in existing.items():
+        if task_id not in ready:
+            db.session.delete(row)
+    for task_id, task in ready.items():
+        if task_id not in existing:
+            db.session.add(
+                CaseTask(
+                    id=task_id,
+                    case_id=case.id,
+                    bpmn_id=task.bpmn_id,
+                    name=task.name,
+                    lane=task.lane,
+                    form=task.form,
+                    assignee=task.assignee.lower() if isinstance(task.assignee, str) else None,
+                    created_at=clock.now(),
+                )
+            )
+
+
+def _sync_timers(case: Case, workflow) -> list:
+    waiting = engine.waiting_timers(workflow)
+    existing = {
+        row.task_id: row
+        for row in db.session.scalars(select(CaseTimer).where(CaseTimer.case_id == case.id))
+    }
+    for task_id, row in existing.items():
+        if task_id not in waiting:
+            db.session.delete(row)
+        elif row.due_at != waiting[task_id]:
+            row.due_at, row.claimed_by, row.claimed_until = waiting[task_id], None, None
+    for task_id, due in waiting.items():
+        if task_id not in existing:
+            db.session.add(CaseTimer(case_id=case.id, task_id=task_id, due_at=due, attempts=0))
+    return sorted(waiting.values())
+
+
+def _save(case: Case, workflow, services, actor: Actor, action: str, detail: dict) -> None:
+    """Write the case's new state, tasks, timers, audit entry and e-mails (not committed)."""
+    now = clock.now()
+    case.state = engine.dump(workflow)
+    case.data = engine.case_data(workflow)
+    case.updated_at = now
+    if workflow.is_completed():
+        case.status = "completed"
+        case.completed_at = now
+    _sync_tasks(case, workflow)
+    _sync_timers(case, workflow)
+    db.session.add(
+        AuditEntry(case_id=case.id, at=now, actor_id=_actor_id(actor), actor=_actor_label(actor), action=action, detail=detail)
+    )
+    definition = registry().get(case.process_id)
+    _queue_effects(case, definition.name if definition else case.process_id, services)
+
+
+def _commit() -> None:
+    """Commit; a concurrent change of the same case becomes `Conflict`."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("This case was changed by someone else at the same time; reload and try again.") from None
+    except OperationalError as error:
+        db.session.rollback()
+        # SQLite reports a write that lost the race as a lock error.
+        if "locked" in str(error.orig).lower():
+            raise Conflict("This case is being changed by someone else; try again.") from None
+        raise
+    _after_commit()
+
+
+def _after_commit() -> None:
+    scheduler = current_app.extensions.get("scheduler")
+    if scheduler is not None:
+        scheduler.wake()
+
+
+def _engine_failure(error: Exception) -> InvalidInput:
+    return InvalidInput(f"The process could not go on with this data: {error}")
+
+
+def start_case(process_id: str, data: Any, actor: Actor) -> Case:
+    """Start a case of `process_id` with `data` (checked by the start form, if any)."""
+    definition = registry().get(process_id)
+    if definition is None:
+        raise NotFound(f"No process called {process_id!r}.")
+    if isinstance(actor, Contact) and not actor.has_role(*OFFICE_ROLES):
+        raise Forbidden("Only the Secretariat may start this process.")
+    data = _validate(definition.start_form, data if data is not None else {})
+    services = engine.Services()
+    try:
+        workflow = engine.start(definition.spec, definition.subprocess_specs, data, services)
+    except (ExpressionRefused, engine.WorkflowException) as error:
+        db.session.rollback()
+        raise _engine_failure(error) from None
+    now = clock.now()
+    case = Case(
+        process_version=_process_version(definition),
+        process_id=process_id,
+        status="running",
+        state="",
+        state_format=engine.STATE_FORMAT,
+        started_by_id=_actor_id(actor),
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(case)
+    db.session.flush()
+    _save(case, workflow, services, actor, "case_started", {"process": process_id, "version": definition.content_hash[:12]})
+    _commit()
+    return case
+
+
+def get_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"No case {case_id}.")
+    return case
+
+
+def may_read_case(case: Case, actor: Actor) -> bool:
+    if not isinstance(actor, Contact):
+        return True
+    if actor.has_role(*READ_ALL_ROLES) or case.started_by_id == actor.id:
+        return True
+    acted = db.session.scalar(
+        select(AuditEntry.id).where(AuditEntry.case_id == case.id, AuditEntry.actor_id == actor.id).limit(1)
+    )
+    if acted is not None:
+        return True
+    return any(may_act_on_task(task, actor) for task in open_tasks(case.id))
+
+
+def may_act_on_task(task: CaseTask, actor: Actor) -> bool:
+    """A task in lane X is for contacts with role X (and for its assignee only, if it has one)."""
+    if not isinstance(actor, Contact):
+        return False
+    if task.assignee:
+        return actor.email.lower() == task.assignee
+    lane = task.lane or "secretariat"
+    return actor.has_role(lane)
+
+
+def open_tasks(case_id: int) -> list[CaseTask]:
+    return list(db.session.scalars(select(CaseTask).where(CaseTask.case_id == case_id).order_by(CaseTask.created_at)))
+
+
+def list_tasks(actor: Actor, *, role: str | None = None, assignee: str | None = None,
+               process_id: str | None = None, case_id: int | None = None) -> list[CaseTask]:
+    """Ready user tasks the actor may see, filtered by lane, assignee, process or case."""
+    query = select(CaseTask).join(Case).order_by(CaseTask.created_at, CaseTask.id)
+    if role:
+        query = query.where(CaseTask.lane == role)
+    if assignee:
+        query = query.where(CaseTask.assignee == assignee.lower())
+    if process_id:
+        query = query.where(Case.process_id == process_id)
+    if case_id:
+        query = query.where(CaseTask.case_id == case_id)
+    tasks = db.session.scalars(query).all()
+    if isinstance(actor, Contact) and actor.has_role(*READ_ALL_ROLES):
+        return list(tasks)
+    return [task for task in tasks if may_act_on_task(task, actor)]
+
+
+def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
+    """Complete a ready user task with `data`, validated by the task's form."""
+    task = db.session.get(CaseTask, task_id)
+    if task is None:
+        raise Conflict("This task is no longer open (it was completed or withdrawn).")
+    if not may_act_on_task(task, actor):
+        raise Forbidden("You may not complete this task.")
+    data = _validate(task.form, data if data is not None else {})
+    case = get_case(task.case_id)
+    services = engine.Services()
+    workflow = engine.restore(case.state, services)
+    try:
+        engine.complete_user_task(workflow, task_id, data)
+    except LookupError:
+        db.session.rollback()
+        raise Conflict("This task is no longer open.") from None
+    except (ExpressionRefused, engine.WorkflowException) as error:
+        db.session.rollback()
+        raise _engine_failure(error) from None
+    _save(case, workflow, services, actor, "task_completed", {"task": task.bpmn_id, "name": task.name, "data": data})
+    _commit()
+    return case
+
+
+def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Actor) -> Case:
+    """Deliver message `name` to a waiting case; `Conflict` if it no longer waits for it."""
+    case = get_case(case_id)
+    services = engine.Services()
+    workflow = engine.restore(case.state, services)
+    try:
+        engine.deliver_message(workflow, name, payload)
+    except engine.NothingWaiting:
+        db.session.rollback()
+        raise Conflict(f"This case is not waiting for {name!r}.") from None
+    _save(case, workflow, services, actor, "message_received", {"message": name, "payload": payload})
+    _commit()
+    return case
+
+
+def fire_due_timers(case_id: int) -> bool:
+    """Let the case's due timers move on; True if the state changed. Used by the scheduler."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.status != "running":
+        db.session.rollback()
+        return False
+    services = engine.Services()
+    workflow = engine.restore(case.state, services)
+    before = engine.waiting_timers(workflow)
+    engine.fire_due_timers(workflow)
+    after = engine.waiting_timers(workflow)
+    fired = sorted(set(before) - set(after))
+    if not fired and not workflow.is_completed():
+        db.session.rollback()
+        return False
+    _save(case, workflow, services, "scheduler", "timer_fired",
+          {"due": [before[t].isoformat() for t in fired]})
+    _commit()
+    return True
+
+
+def with_retries(use_case: Callable[[], Any]) -> Any:
+    """Run a use case again (up to CONFLICT_RETRIES) when it loses an optimistic-lock race."""
+    attempts = current_app.config["CONFLICT_RETRIES"]
+    for attempt in range(attempts):
+        try:
+            return use_case()
+        except Conflict:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise

@@ -1,0 +1,121 @@
+"""Operator commands: `setup`, `users create`, `scheduler`."""
+from __future__ import annotations
+
+import secrets
+import signal
+import sys
+import threading
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from .accounts import issue_token, save_contact, set_password
+from .errors import ServiceError
+from .extensions import db
+from .models import ROLES, Committee, Partner, Presidency, Referent
+from . import reference_data
+
+users = AppGroup("users", help="Manage accounts (contacts who sign in).")
+
+# Partners whose demo contacts write in French.
+_FRENCH_SPEAKING = {
+    "BE", "BF", "BJ", "CD", "CF", "CG", "CH", "CI", "CM", "DZ", "FR", "GA", "GN", "LU", "MA", "ML",
+    "MR", "NE", "SN", "TD", "TG", "TN", "ECOWAS",
+}
+
+
+def _demo_contacts() -> list[str]:
+    """Example contacts (example.org) for committee members, referents and the presidency."""
+    created = []
+
+    def add(code: str, role: str) -> None:
+        email = f"{role}.{code.lower()}@example.org"
+        partner = db.session.get(Partner, code)
+        save_contact(email, roles=[role], partner_code=code, name=f"{partner.name_en} ({role})",
+                     language="fr" if code in _FRENCH_SPEAKING else "en", demo=True)
+        created.append(email)
+
+    for committee in db.session.scalars(select(Committee)):
+        for member in committee.members:
+            add(member.partner_code, "committee-member")
+    for referent in db.session.scalars(select(Referent)):
+        add(referent.partner_code, "referent")
+    current = db.session.scalar(select(Presidency).where(Presidency.end.is_(None)))
+    if current is not None:
+        add(current.partner_code, "presidency")
+    return created
+
+
+@click.command("setup")
+@click.option("--demo", is_flag=True, help="Also create example contacts and a demo Secretariat account.")
+def setup_command(demo: bool) -> None:
+    """Apply migrations and load (or update) the reference data. Safe to run again."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    counts = reference_data.load()
+    db.session.commit()
+    click.echo("Reference data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    if demo:
+        created = _demo_contacts()
+        officer = save_contact("secretariat@example.org", roles=["secretariat"], name="Demo Secretariat officer",
+                               language="en", demo=True)
+        password = secrets.token_urlsafe(12)
+        set_password(officer, password)
+        token = issue_token(officer)
+        db.session.commit()
+        click.echo(f"Demo contacts: {len(created)} at example.org.")
+        click.echo(f"Demo Secretariat account: secretariat@example.org, password {password}")
+        click.echo(f"Demo Secretariat API token: {token}")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES), help="Repeatable.")
+@click.option("--partner", "partner_code", default=None, help="Partner code (ISO 3166-1 alpha-2, EU, ECOWAS, ...).")
+@click.option("--name", default=None)
+@click.option("--language", type=click.Choice(["fr", "en"]), default=None)
+@click.option("--password", "ask_password", is_flag=True, help="Set a password, read from a prompt.")
+@click.option("--password-stdin", is_flag=True, help="Set a password, read from standard input.")
+def create_user(email, roles, partner_code, name, language, ask_password, password_stdin) -> None:
+    """Create or update an account; prints a new API token on the last line."""
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif ask_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        contact = save_contact(email, roles=roles, partner_code=partner_code, name=name, language=language,
+                               password=password)
+        token = issue_token(contact)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo(f"Account {contact.email}: roles {', '.join(sorted(contact.roles))}"
+               + (f", partner {contact.partner_code}" if contact.partner_code else ""))
+    click.echo(token)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler alone (production): fires timers and sends e-mail until stopped."""
+    from .scheduler import Scheduler
+
+    app = current_app._get_current_object()
+    scheduler = Scheduler(app)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    scheduler.start()
+    click.echo(f"Scheduler {scheduler.owner} running; Ctrl+C to stop.")
+    stop.wait()
+    scheduler.shutdown()
+    click.echo("Scheduler stopped.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(setup_command)
+    app.cli.add_command(users)
+    app.cli.add_command(scheduler_command)

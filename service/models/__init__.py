@@ -1,0 +1,16 @@
+"""The database models, one module per subject."""
+from .accounts import ApiToken, Contact, ContactRole, LANGUAGES, ROLES  # noqa: F401
+from .cases import AuditEntry, Case, CaseTask, CaseTimer, ProcessVersion  # noqa: F401
+from .reference import (  # noqa: F401
+    Action,
+    ActionPlan,
+    Committee,
+    CommitteeMember,
+    Domain,
+    GcmObjective,
+    Objective,
+    Partner,
+    Presidency,
+    Referent,
+)
+from notifications.models import OutboxMessage  # noqa: F401,E402

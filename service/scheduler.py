@@ -1,0 +1,106 @@
+"""The scheduler: fires due timers and delivers the outbox, waking when something is due.
+
+It keeps one APScheduler date job and moves it to the earliest due instant (a timer or a
+pending e-mail), or to the poll interval at the latest, so a timer written by another process
+is seen within `SCHEDULER_POLL_SECONDS`, and a timer written in this process wakes it at once.
+APScheduler's job store is in memory and never shared between processes: the claims in the
+database are what make two schedulers safe.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from notifications import sender
+from workflows import clock
+
+from . import timers
+
+log = logging.getLogger(__name__)
+
+# SpiffWorkflow fires strictly after the due instant: wake just after it.
+_PAST_DUE = timedelta(milliseconds=1)
+
+
+def scheduler_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Scheduler:
+    """Fires timers and sends e-mail for one app, in a background thread."""
+
+    def __init__(self, app, owner: str | None = None):
+        self.app = app
+        self.owner = owner or scheduler_id()
+        self._scheduler = BackgroundScheduler(timezone=timezone.utc)
+        self._lock = threading.Lock()
+        self._running_tick = False
+        self._woken = False
+
+    def run_once(self) -> tuple[int, int]:
+        """One round: fire due timers, deliver due e-mail. Returns (cases moved, e-mails sent)."""
+        with self.app.app_context():
+            moved = timers.fire_due(self.owner)
+            sent = sender.deliver_due()
+            return moved, sent
+
+    def next_wake(self) -> datetime:
+        """Real (wall-clock) instant of the next round."""
+        poll = timedelta(seconds=self.app.config["SCHEDULER_POLL_SECONDS"])
+        with self.app.app_context():
+            due = [t for t in (timers.next_due(), sender.next_attempt_due()) if t is not None]
+        app_now = clock.now()
+        wait = poll
+        if due:
+            wait = max(timedelta(0), min(poll, min(due) + _PAST_DUE - app_now))
+        # The app clock may be moved; APScheduler runs on the wall clock.
+        return datetime.now(timezone.utc) + wait
+
+    def _tick(self) -> None:
+        with self._lock:
+            self._running_tick, self._woken = True, False
+        try:
+            self.run_once()
+        except Exception:  # keep the scheduler alive; the failure is logged
+            log.exception("scheduler round failed")
+        finally:
+            with self._lock:
+                self._running_tick = False
+                woken = self._woken
+            try:
+                run_at = datetime.now(timezone.utc) if woken else self.next_wake()
+            except Exception:
+                log.exception("could not compute the next wake-up")
+                run_at = datetime.now(timezone.utc) + timedelta(seconds=1)
+            self._schedule(run_at)
+
+    def _schedule(self, run_at: datetime) -> None:
+        if not self._scheduler.running:
+            return
+        self._scheduler.add_job(
+            self._tick, "date", run_date=run_at, id="tick", replace_existing=True,
+            misfire_grace_time=None, max_instances=1,
+        )
+
+    def start(self) -> None:
+        """Start, running a first round at once (timers that fell due while down fire now)."""
+        self._scheduler.start()
+        self._schedule(datetime.now(timezone.utc))
+
+    def wake(self) -> None:
+        """Something was written (a timer, an e-mail): look again now."""
+        with self._lock:
+            if self._running_tick:
+                self._woken = True
+                return
+        self._schedule(datetime.now(timezone.utc))
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)

@@ -1,0 +1,88 @@
+"""Server-rendered pages: sign-in, home, and the development page of captured e-mail."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from notifications.models import OutboxMessage
+
+from .. import cases
+from ..accounts import check_password
+from ..extensions import db
+from ..i18n import current_language, translate
+from ..models import Contact
+
+bp = Blueprint("web", __name__)
+
+
+def current_contact() -> Contact | None:
+    contact_id = session.get("contact_id")
+    if contact_id is None:
+        return None
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or not contact.active:
+        session.pop("contact_id", None)
+        return None
+    return contact
+
+
+def error_page(status: int, message: str | None):
+    return render_template("error.html", status=status, message=message or ""), status
+
+
+@bp.route("/")
+def home():
+    contact = current_contact()
+    tasks = cases.list_tasks(contact) if contact else []
+    return render_template("home.html", tasks=tasks)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if request.method == "GET":
+        return render_template("sign_in.html")
+    email = (request.form.get("email") or "").strip()
+    password = request.form.get("password") or ""
+    contact = check_password(email, password) if email and password else None
+    if contact is None:
+        return render_template("sign_in.html", error=translate("bad_credentials"), email=email), 401
+    session.clear()
+    session["contact_id"] = contact.id
+    session["lang"] = contact.language
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/sign-out", methods=["POST"])
+def sign_out():
+    session.pop("contact_id", None)
+    return redirect(url_for("web.home"))
+
+
+@bp.route("/dev/mail")
+def outgoing_mail():
+    """Captured e-mail, newest first: only while e-mail is captured rather than sent."""
+    if current_app.config["MAIL_DELIVERY"] != "capture":
+        abort(404)
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)).all()
+    return render_template("outgoing_mail.html", messages=messages)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _page_context():
+        language = current_language()
+        return {
+            "lang": language,
+            "t": lambda key: translate(key, language),
+            "contact": current_contact(),
+            "capture": app.config["MAIL_DELIVERY"] == "capture",
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,1 @@
+"""The BPMN engine: definitions, restricted expressions, one clock, running steps."""

@@ -1,0 +1,81 @@
+"""One clock for the whole application.
+
+Everything that asks "what time is it" (the service layer, the scheduler, SpiffWorkflow's
+timer evaluation) asks here, so tests and the simulation command can move time instead of
+waiting for it. Times are timezone-aware and in UTC.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+_lock = threading.Lock()
+_offset = timedelta(0)
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """The current instant, aware, in UTC."""
+    frozen = _frozen
+    if frozen is not None:
+        return frozen
+    return datetime.now(timezone.utc) + _offset
+
+
+def freeze(at: datetime) -> None:
+    """Stop the clock at `at` (aware); it moves again only through `advance` or `thaw`."""
+    global _frozen
+    if at.tzinfo is None:
+        raise ValueError("the clock takes aware datetimes")
+    with _lock:
+        _frozen = at.astimezone(timezone.utc)
+
+
+def advance(delta: timedelta) -> datetime:
+    """Move the clock forward (frozen or running) and return the new instant."""
+    global _frozen, _offset
+    with _lock:
+        if _frozen is not None:
+            _frozen = _frozen + delta
+        else:
+            _offset = _offset + delta
+    return now()
+
+
+def thaw() -> None:
+    """Let the clock run again from where it stands."""
+    global _frozen, _offset
+    with _lock:
+        if _frozen is not None:
+            _offset = _frozen - datetime.now(timezone.utc)
+            _frozen = None
+
+
+def reset() -> None:
+    """Back to real time."""
+    global _frozen, _offset
+    with _lock:
+        _frozen = None
+        _offset = timedelta(0)
+
+
+class _ClockedDatetime(datetime):
+    """`datetime` whose `now()` reads the application clock.
+
+    SpiffWorkflow's timer events call `datetime.now(timezone.utc)` inside their own module and
+    take no clock parameter; this class stands in for `datetime` in that module only.
+    """
+
+    @classmethod
+    def now(cls, tz=None):  # noqa: D102 - same contract as datetime.now
+        current = now()
+        return current.astimezone(tz) if tz is not None else current.replace(tzinfo=None)
+
+
+def _install_in_spiffworkflow() -> None:
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer
+
+    timer.datetime = _ClockedDatetime
+
+
+_install_in_spiffworkflow()

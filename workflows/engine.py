@@ -1,0 +1,203 @@
+"""Running BPMN cases with SpiffWorkflow: start, restore, step, inspect, save.
+
+A `BpmnWorkflow` is never shared between threads: the service layer restores one from its
+stored state for each use case, acts on it, saves it, and lets it go.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable
+
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock  # noqa: F401 - installs the application clock in SpiffWorkflow
+from .expressions import RestrictedScriptEngine
+
+class _StateEncoder(json.JSONEncoder):
+    """Task data may hold dates and decimals from validated forms."""
+
+    def default(self, value):
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        return super().default(value)
+
+
+SERIALIZER = BpmnWorkflowSerializer(
+    BpmnWorkflowSerializer.configure(SPIFF_CONFIG), json_encoder_cls=_StateEncoder
+)
+
+#: Stored with each case, so a future library upgrade can tell which format it reads.
+STATE_FORMAT = "spiffworkflow-3.2.0/serializer-" + SERIALIZER.VERSION
+
+
+class NothingWaiting(Exception):
+    """A message arrived for a case that is not waiting for it."""
+
+
+@dataclass(frozen=True)
+class UserTaskView:
+    """What the service needs to know of a ready user task."""
+
+    id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    assignee: str | None
+    process_id: str
+
+
+def _properties(task_spec) -> dict[str, str]:
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties", {}) or {})
+
+
+class Services:
+    """Collects what service tasks ask for during a step (e-mail notices, ...).
+
+    The service layer turns the collected effects into outbox rows in the same commit as the
+    workflow state, so a notice exists exactly when the step that caused it was saved.
+    """
+
+    def __init__(self):
+        self.effects: list[dict[str, Any]] = []
+
+    def operations(self) -> dict[str, Callable[..., Any]]:
+        return {"notify": self.notify}
+
+    def notify(self, context, template: str, to: Any, **params):
+        self.effects.append({"kind": "notify", "template": template, "to": to, "params": params})
+        return {"queued": True}
+
+
+def script_engine(services: Services) -> RestrictedScriptEngine:
+    return RestrictedScriptEngine(services.operations())
+
+
+def start(spec, subprocess_specs, data: dict[str, Any], services: Services) -> BpmnWorkflow:
+    """A new workflow with `data` as its initial data, run until it waits."""
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine(services))
+    workflow.task_tree.data.update(data)
+    # The root's data flows into the start event and from there through the process.
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+    workflow.do_engine_steps()
+    return workflow
+
+
+def restore(state: str, services: Services) -> BpmnWorkflow:
+    workflow = SERIALIZER.deserialize_json(state)
+    workflow.script_engine = script_engine(services)
+    return workflow
+
+
+def dump(workflow: BpmnWorkflow) -> str:
+    return SERIALIZER.serialize_json(workflow)
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
+    views = []
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        props = _properties(task.task_spec)
+        assignee = None
+        if props.get("assignee"):
+            assignee = task.data.get(props["assignee"])
+        views.append(
+            UserTaskView(
+                id=str(task.id),
+                bpmn_id=task.task_spec.bpmn_id,
+                name=task.task_spec.bpmn_name or task.task_spec.bpmn_id,
+                lane=task.task_spec.lane,
+                form=props.get("form"),
+                assignee=assignee,
+                process_id=task.workflow.spec.name,
+            )
+        )
+    return views
+
+
+def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
+    """Complete a READY user task with `data` and run the engine until it waits."""
+    from uuid import UUID
+
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise LookupError(task_id)
+    task.data.update(data)
+    task.run()
+    workflow.do_engine_steps()
+
+
+def fire_due_timers(workflow: BpmnWorkflow) -> None:
+    """Let every timer whose due time has passed (by the application clock) move on."""
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
+    """Deliver message `name` with `payload`; `NothingWaiting` if no task waits for it."""
+    try:
+        workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+    except WorkflowException as error:
+        raise NothingWaiting(str(error)) from None
+    workflow.do_engine_steps()
+
+
+def _due_time(event_value: Any) -> datetime | None:
+    if isinstance(event_value, dict):  # a cycle: the next occurrence
+        if event_value.get("cycles") == 0:
+            return None
+        event_value = event_value.get("next")
+    if not isinstance(event_value, str):
+        return None
+    try:
+        due = TimerEventDefinition.parse_time_or_duration(event_value)
+    except Exception:
+        return None
+    if not isinstance(due, datetime):
+        return None
+    due = due.astimezone(timezone.utc)
+    # A plain datetime, not the clock-aware stand-in SpiffWorkflow's module now builds.
+    return datetime(*due.timetuple()[:6], due.microsecond, tzinfo=timezone.utc)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> dict[str, datetime]:
+    """Task id → due instant (UTC) of every timer the workflow is waiting on.
+
+    Covers intermediate and boundary timers and the timer inside an event-based gateway,
+    in the process and in its subprocesses.
+    """
+    timers: dict[str, datetime] = {}
+    managers = [workflow.event_manager] + [sp.event_manager for sp in workflow.subprocesses.values()]
+    for manager in managers:
+        for task in list(manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, (TimerEventDefinition, MultipleEventDefinition)):
+                continue
+            if task.state != TaskState.WAITING:
+                continue
+            due = _due_time(task.internal_data.get("event_value"))
+            if due is not None:
+                timers[str(task.id)] = due
+    return timers
+
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's data as of its last step, as JSON-compatible values."""
+    if workflow.is_completed():
+        values = workflow.data
+    else:
+        values = workflow.last_task.data if workflow.last_task is not None else workflow.task_tree.data
+    return json.loads(json.dumps({k: v for k, v in values.items() if k != "data_objects"}, cls=_StateEncoder))
