@@ -27,6 +27,8 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "Rabat Process <no-reply@rabat-process.example.org>"
     MAIL_TIMEOUT = 10
+    # Capture is our own setting; Flask-Mail must not silently drop mail under TESTING.
+    MAIL_SUPPRESS_SEND = False
     # Domain part of stable Message-IDs.
     MAIL_MESSAGE_ID_DOMAIN = "rabat-process.example.org"
     # Seconds between delivery attempts while the SMTP server fails: doubles up to the cap.

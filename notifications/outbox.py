@@ -46,7 +46,8 @@ def render(template: str, language: str, values: dict[str, Any]) -> tuple[str, s
         raise UnknownTemplate(name)
     subject = _render_block(_text_environment, name, "subject", values)
     text = _render_block(_text_environment, name, "text", values)
-    html = _render_block(_environment, name, "html", values)
+    # The HTML part is the whole template: the layout's page around the message's content.
+    html = _environment.get_template(name).render(values).strip()
     return " ".join(subject.split()), text, html
 
 

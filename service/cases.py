@@ -8,6 +8,7 @@ gets `Conflict` (409); the scheduler retries.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 from flask import current_app
@@ -164,6 +165,11 @@ def _sync_timers(case: Case, workflow) -> list:
 
 def _save(case: Case, workflow, services, actor: Actor, action: str, detail: dict) -> None:
     """Write the case's new state, tasks, timers, audit entry and e-mails (not committed)."""
+    with db.session.no_autoflush:
+        _write(case, workflow, services, actor, action, detail)
+
+
+def _write(case: Case, workflow, services, actor: Actor, action: str, detail: dict) -> None:
     now = clock.now()
     case.state = engine.dump(workflow)
     case.data = engine.case_data(workflow)
@@ -181,19 +187,33 @@ def _save(case: Case, workflow, services, actor: Actor, action: str, detail: dic
 
 
 def _commit() -> None:
-    """Commit; a concurrent change of the same case becomes `Conflict`."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("This case was changed by someone else at the same time; reload and try again.") from None
-    except OperationalError as error:
-        db.session.rollback()
-        # SQLite reports a write that lost the race as a lock error.
-        if "locked" in str(error.orig).lower():
-            raise Conflict("This case is being changed by someone else; try again.") from None
-        raise
+    db.session.commit()
     _after_commit()
+
+
+def use_case(function):
+    """One transaction: a concurrent change of the same case (found at any flush) is `Conflict`."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except StaleDataError:
+            db.session.rollback()
+            raise Conflict(
+                "This case was changed by someone else at the same time; reload and try again."
+            ) from None
+        except OperationalError as error:
+            db.session.rollback()
+            # SQLite reports a write that lost the race as a lock error.
+            if "locked" in str(error.orig).lower():
+                raise Conflict("This case is being changed by someone else; try again.") from None
+            raise
+        except Exception:
+            db.session.rollback()
+            raise
+
+    return run
 
 
 def _after_commit() -> None:
@@ -206,6 +226,7 @@ def _engine_failure(error: Exception) -> InvalidInput:
     return InvalidInput(f"The process could not go on with this data: {error}")
 
 
+@use_case
 def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     """Start a case of `process_id` with `data` (checked by the start form, if any)."""
     definition = registry().get(process_id)
@@ -218,7 +239,6 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     try:
         workflow = engine.start(definition.spec, definition.subprocess_specs, data, services)
     except (ExpressionRefused, engine.WorkflowException) as error:
-        db.session.rollback()
         raise _engine_failure(error) from None
     now = clock.now()
     case = Case(
@@ -290,6 +310,7 @@ def list_tasks(actor: Actor, *, role: str | None = None, assignee: str | None = 
     return [task for task in tasks if may_act_on_task(task, actor)]
 
 
+@use_case
 def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     """Complete a ready user task with `data`, validated by the task's form."""
     task = db.session.get(CaseTask, task_id)
@@ -304,16 +325,15 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     try:
         engine.complete_user_task(workflow, task_id, data)
     except LookupError:
-        db.session.rollback()
         raise Conflict("This task is no longer open.") from None
     except (ExpressionRefused, engine.WorkflowException) as error:
-        db.session.rollback()
         raise _engine_failure(error) from None
     _save(case, workflow, services, actor, "task_completed", {"task": task.bpmn_id, "name": task.name, "data": data})
     _commit()
     return case
 
 
+@use_case
 def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Actor) -> Case:
     """Deliver message `name` to a waiting case; `Conflict` if it no longer waits for it."""
     case = get_case(case_id)
@@ -322,13 +342,13 @@ def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Act
     try:
         engine.deliver_message(workflow, name, payload)
     except engine.NothingWaiting:
-        db.session.rollback()
         raise Conflict(f"This case is not waiting for {name!r}.") from None
     _save(case, workflow, services, actor, "message_received", {"message": name, "payload": payload})
     _commit()
     return case
 
 
+@use_case
 def fire_due_timers(case_id: int) -> bool:
     """Let the case's due timers move on; True if the state changed. Used by the scheduler."""
     case = db.session.get(Case, case_id)

@@ -42,6 +42,8 @@ class Scheduler:
         self._lock = threading.Lock()
         self._running_tick = False
         self._woken = False
+        #: Called after each background round with (cases moved, e-mails sent).
+        self.on_round = None
 
     def run_once(self) -> tuple[int, int]:
         """One round: fire due timers, deliver due e-mail. Returns (cases moved, e-mails sent)."""
@@ -66,7 +68,9 @@ class Scheduler:
         with self._lock:
             self._running_tick, self._woken = True, False
         try:
-            self.run_once()
+            moved, sent = self.run_once()
+            if self.on_round is not None:
+                self.on_round(moved, sent)
         except Exception:  # keep the scheduler alive; the failure is logged
             log.exception("scheduler round failed")
         finally:

@@ -70,8 +70,9 @@ def _check_expressions(filename: str, root, known_forms: set[str], roles: set[st
     """The checks SpiffWorkflow does not make: restricted expressions, forms, lanes."""
 
     def owner_id(element) -> str | None:
+        # The nearest BPMN element with an id (a parameter's own id names only the parameter).
         while element is not None:
-            if element.get("id"):
+            if element.get("id") and str(element.tag).startswith(f"{{{BPMN_NS}}}"):
                 return element.get("id")
             element = element.getparent()
         return None

@@ -141,6 +141,10 @@ def validate_expression(expression: str) -> None:
             raise ExpressionRefused(f"{expression!r}: attributes starting with '_' are refused")
         if isinstance(child, ast.Name) and is_private_key(child.id):
             raise ExpressionRefused(f"{expression!r}: names starting with '_' are refused")
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id not in SAFE_FUNCTIONS:
+            raise ExpressionRefused(
+                f"{expression!r}: unknown function {child.func.id!r} (allowed: {', '.join(sorted(SAFE_FUNCTIONS))})"
+            )
         if isinstance(child, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
             raise ExpressionRefused(f"{expression!r}: {type(child).__name__} is refused")
 

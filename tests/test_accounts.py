@@ -1,0 +1,59 @@
+"""Accounts: the `users create` command, API tokens, password sign-in with CSRF."""
+import re
+
+from tests.conftest import bearer
+
+
+def test_users_create_prints_a_working_token_last(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "Focal@Example.org", "--role", "partner", "--partner", "sn",
+                                 "--language", "fr"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("rp_")
+    tasks = app.test_client().get("/api/tasks", headers=bearer(token))
+    assert tasks.status_code == 200 and tasks.get_json() == []
+
+
+def test_users_create_refuses_bad_input_clearly(app):
+    runner = app.test_cli_runner()
+    unknown_partner = runner.invoke(args=["users", "create", "a@example.org", "--role", "partner", "--partner", "XX"])
+    assert unknown_partner.exit_code != 0 and "Unknown partner" in unknown_partner.output
+    bad_role = runner.invoke(args=["users", "create", "a@example.org", "--role", "king"])
+    assert bad_role.exit_code != 0 and "king" in bad_role.output
+    short = runner.invoke(args=["users", "create", "a@example.org", "--role", "secretariat", "--password-stdin"],
+                          input="short\n")
+    assert short.exit_code != 0 and "at least 10" in short.output
+
+
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_sign_in_with_a_password_from_standard_input(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "officer@example.org", "--role", "secretariat",
+                                 "--password-stdin"], input="a long passphrase\n")
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    form = client.get("/sign-in?lang=fr").get_data(as_text=True)
+    assert "Mot de passe" in form
+    # Without the CSRF token the form is refused.
+    assert client.post("/sign-in", data={"email": "officer@example.org", "password": "a long passphrase"}).status_code == 400
+    wrong = client.post("/sign-in", data={"email": "officer@example.org", "password": "wrong password",
+                                          "csrf_token": _csrf(form)})
+    assert wrong.status_code == 401 and "Adresse inconnue" in wrong.get_data(as_text=True)
+    signed_in = client.post("/sign-in", data={"email": "officer@example.org", "password": "a long passphrase",
+                                              "csrf_token": _csrf(form)}, follow_redirects=True)
+    assert signed_in.status_code == 200
+    assert "officer@example.org" in signed_in.get_data(as_text=True)
+    home = client.get("/")
+    assert home.headers["Content-Security-Policy"].startswith("default-src 'self'")
+
+
+def test_api_docs_are_served_locally(client):
+    page = client.get("/api/docs").get_data(as_text=True)
+    assert "http" not in page.replace("http-equiv", "")  # nothing from elsewhere
+    assert client.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
+    spec = client.get("/api/openapi.json").get_json()
+    assert "/api/cases" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]

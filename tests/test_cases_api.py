@@ -1,0 +1,118 @@
+"""A two-step BPMN case driven through the API, with role checks and form validation."""
+from sqlalchemy import select
+
+from notifications.models import OutboxMessage
+from service.extensions import db
+from tests.conftest import bearer
+
+
+def start_two_step(client, token, **data):
+    data.setdefault("requester_email", "requester@example.org")
+    return client.post("/api/cases", json={"process": "two_step_review", "data": data}, headers=bearer(token))
+
+
+def test_two_step_case_runs_to_completion(app, client, make_account):
+    _, officer = make_account("officer@example.org", "secretariat")
+    _, partner = make_account("focal@example.org", "partner", partner="SN", language="fr")
+
+    listed = client.get("/api/processes", headers=bearer(officer)).get_json()
+    assert {p["id"] for p in listed} >= {"two_step_review", "deadline_watch"}
+
+    response = start_two_step(client, officer, requester_email="focal@example.org")
+    assert response.status_code == 201, response.get_json()
+    case = response.get_json()
+    assert case["status"] == "running"
+    assert [t["bpmn_id"] for t in case["ready_tasks"]] == ["submit"]
+    assert case["timeline"][0]["action"] == "case_started"
+
+    # The partner sees its task; the Secretariat's role filter shows nothing for it.
+    tasks = client.get("/api/tasks", headers=bearer(partner)).get_json()
+    assert [t["bpmn_id"] for t in tasks] == ["submit"]
+    assert client.get("/api/tasks?role=secretariat", headers=bearer(partner)).get_json() == []
+    submit_id = tasks[0]["id"]
+
+    done = client.post(f"/api/tasks/{submit_id}/complete", json={"data": {"text": "Our request"}},
+                       headers=bearer(partner))
+    assert done.status_code == 200, done.get_json()
+    review = done.get_json()["ready_tasks"]
+    assert [t["bpmn_id"] for t in review] == ["review"]
+
+    finished = client.post(f"/api/tasks/{review[0]['id']}/complete",
+                           json={"data": {"approved": True, "comment": "Fine."}}, headers=bearer(officer))
+    assert finished.status_code == 200
+    body = finished.get_json()
+    assert body["status"] == "completed"
+    assert body["ready_tasks"] == []
+    assert body["data"]["approved"] is True and body["data"]["text"] == "Our request"
+    assert [e["action"] for e in body["timeline"]] == ["case_started", "task_completed", "task_completed"]
+    assert body["timeline"][1]["actor"] == "focal@example.org"
+
+    # The BPMN's notice went to the outbox, in the requester's language, linking to the
+    # configured public address.
+    with app.app_context():
+        messages = db.session.scalars(select(OutboxMessage)).all()
+        assert len(messages) == 1
+        assert messages[0].to_email == "focal@example.org"
+        assert messages[0].language == "fr"
+        assert "approved" in messages[0].subject
+        assert f"https://rabat.example.org/cases/{body['id']}" in messages[0].text_body
+
+
+def test_form_errors_are_field_messages(client, make_account):
+    _, officer = make_account("officer@example.org", "secretariat")
+    _, partner = make_account("focal@example.org", "partner", partner="SN")
+    case = start_two_step(client, officer).get_json()
+    task_id = case["ready_tasks"][0]["id"]
+
+    missing = client.post(f"/api/tasks/{task_id}/complete", json={"data": {}}, headers=bearer(partner))
+    assert missing.status_code == 422
+    assert "text" in missing.get_json()["errors"]
+
+    too_long = client.post(f"/api/tasks/{task_id}/complete", json={"data": {"text": "x" * 201}},
+                           headers=bearer(partner))
+    assert too_long.status_code == 422
+    assert "text" in too_long.get_json()["errors"]
+
+    unknown = client.post(f"/api/tasks/{task_id}/complete", json={"data": {"text": "ok", "extra": 1}},
+                          headers=bearer(partner))
+    assert unknown.status_code == 422
+    assert "extra" in unknown.get_json()["errors"]
+
+    # Nothing was applied: the task is still open.
+    again = client.get(f"/api/cases/{case['id']}", headers=bearer(officer)).get_json()
+    assert [t["id"] for t in again["ready_tasks"]] == [task_id]
+
+
+def test_roles_are_checked_on_every_read_and_write(client, make_account):
+    _, officer = make_account("officer@example.org", "secretariat")
+    _, partner = make_account("focal@example.org", "partner", partner="SN")
+    _, member = make_account("member@example.org", "committee-member", partner="BE")
+
+    assert client.get("/api/tasks").status_code == 401
+    assert client.get("/api/tasks", headers=bearer("rp_forged")).status_code == 401
+    assert client.post("/api/cases", json={"process": "two_step_review"},
+                       headers=bearer(partner)).status_code == 403
+
+    case = start_two_step(client, officer).get_json()
+    task_id = case["ready_tasks"][0]["id"]
+    # The Secretariat does not fill the partner's form, and a committee member cannot either.
+    assert client.post(f"/api/tasks/{task_id}/complete", json={"data": {"text": "x"}},
+                       headers=bearer(officer)).status_code == 403
+    assert client.post(f"/api/tasks/{task_id}/complete", json={"data": {"text": "x"}},
+                       headers=bearer(member)).status_code == 403
+    # A committee member with no part in the case cannot read it.
+    assert client.get(f"/api/cases/{case['id']}", headers=bearer(member)).status_code == 404
+    assert client.get(f"/api/cases/{case['id']}", headers=bearer(partner)).status_code == 200
+
+
+def test_bad_requests_get_json_errors_never_500(client, make_account):
+    _, officer = make_account("officer@example.org", "secretariat")
+    unknown = client.post("/api/cases", json={"process": "nope"}, headers=bearer(officer))
+    assert unknown.status_code == 404 and "nope" in unknown.get_json()["message"]
+    no_body = client.post("/api/cases", data="{not json", headers={**bearer(officer), "Content-Type": "application/json"})
+    assert no_body.status_code in (400, 422) and no_body.is_json
+    not_a_dict = client.post("/api/cases", json={"process": "two_step_review", "data": [1, 2]}, headers=bearer(officer))
+    assert not_a_dict.status_code == 422 and "data" in not_a_dict.get_json()["errors"]["json"]
+    assert client.get("/api/nowhere").get_json()["code"] == 404
+    assert client.post("/api/tasks/not-a-task/complete", json={"data": {}}, headers=bearer(officer)).status_code == 409
+    assert client.get("/api/cases/999999", headers=bearer(officer)).status_code == 404
