@@ -44,6 +44,8 @@ class Defaults:
     SCHEDULER_POLL_SECONDS = 1.0
     # How long a claimed timer or e-mail stays claimed before another scheduler may retry it.
     SCHEDULER_LEASE_SECONDS = 60
+    # Restored workflows kept in memory per process (0 turns the cache off).
+    WORKFLOW_CACHE_SIZE = 256
     # Optimistic-locking retries for work done by the scheduler (not by a person).
     CONFLICT_RETRIES = 5
     WTF_CSRF_TIME_LIMIT = None

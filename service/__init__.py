@@ -14,6 +14,7 @@ from workflows.definitions import DefinitionRegistry
 from . import extensions
 from .extensions import csrf, db, mail, migrate
 from .models import ROLES
+from .workflow_cache import WorkflowCache
 
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
 
@@ -90,6 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Every BPMN file is parsed and checked now: a broken one stops start-up.
     app.extensions["definitions"] = DefinitionRegistry(app.config["BPMN_DIRS"], set(forms.FORMS), set(ROLES))
 
+    app.extensions["workflow_cache"] = WorkflowCache(app.config["WORKFLOW_CACHE_SIZE"])
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=MIGRATIONS)

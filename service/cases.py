@@ -9,11 +9,13 @@ gets `Conflict` (409); the scheduler retries.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Callable
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +27,7 @@ from workflows.expressions import ExpressionRefused
 
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .extensions import db
+from .workflow_cache import WorkflowCache
 from .models import AuditEntry, Case, CaseTask, CaseTimer, Contact, ContactRole, ProcessVersion
 
 Actor = Contact | str  # a signed-in contact, or a system actor such as "scheduler"
@@ -124,52 +127,73 @@ def _queue_effects(case: Case, definition_name: str, services: engine.Services) 
     services.effects.clear()
 
 
-def _sync_tasks(case: Case, workflow) -> None:
-    ready = {task.id: task for task in engine.ready_user_tasks(workflow)}
-    existing = {row.id: row for row in db.session.scalars(select(CaseTask).where(CaseTask.case_id == case.id))}
-    for task_id, row in existing.items():
-        if task_id not in ready:
-            db.session.delete(row)
-    for task_id, task in ready.items():
-        if task_id not in existing:
-            db.session.add(
-                CaseTask(
-                    id=task_id,
-                    case_id=case.id,
-                    bpmn_id=task.bpmn_id,
-                    name=task.name,
-                    lane=task.lane,
-                    form=task.form,
-                    assignee=task.assignee.lower() if isinstance(task.assignee, str) else None,
-                    created_at=clock.now(),
-                )
+@dataclass(frozen=True)
+class Snapshot:
+    """The ready tasks and waiting timers of a workflow: what the case's rows mirror."""
+
+    tasks: dict[str, engine.UserTaskView]
+    timers: dict[str, datetime]
+
+    @classmethod
+    def of(cls, workflow) -> "Snapshot":
+        return cls({t.id: t for t in engine.ready_user_tasks(workflow)}, engine.waiting_timers(workflow))
+
+
+NOTHING = Snapshot({}, {})
+
+
+def _sync_tasks(case: Case, before: Snapshot, after: Snapshot) -> None:
+    """Make the case's task rows match `after`, knowing they matched `before` (no reads)."""
+    gone = [task_id for task_id in before.tasks if task_id not in after.tasks]
+    if gone:
+        db.session.execute(
+            delete(CaseTask).where(CaseTask.id.in_(gone)).execution_options(synchronize_session=False)
+        )
+    now = clock.now()
+    db.session.add_all(
+        CaseTask(
+            id=task.id,
+            case_id=case.id,
+            bpmn_id=task.bpmn_id,
+            name=task.name,
+            lane=task.lane,
+            form=task.form,
+            assignee=task.assignee.lower() if isinstance(task.assignee, str) else None,
+            created_at=now,
+        )
+        for task_id, task in after.tasks.items()
+        if task_id not in before.tasks
+    )
+
+
+def _sync_timers(case: Case, before: Snapshot, after: Snapshot) -> None:
+    """Make the case's timer rows match `after`, knowing they matched `before` (no reads)."""
+    gone = [task_id for task_id in before.timers if task_id not in after.timers]
+    if gone:
+        db.session.execute(
+            delete(CaseTimer)
+            .where(CaseTimer.case_id == case.id, CaseTimer.task_id.in_(gone))
+            .execution_options(synchronize_session=False)
+        )
+    for task_id, due in after.timers.items():
+        if task_id not in before.timers:
+            db.session.add(CaseTimer(case_id=case.id, task_id=task_id, due_at=due, attempts=0))
+        elif before.timers[task_id] != due:
+            db.session.execute(
+                update(CaseTimer)
+                .where(CaseTimer.case_id == case.id, CaseTimer.task_id == task_id)
+                .values(due_at=due, claimed_by=None, claimed_until=None)
+                .execution_options(synchronize_session=False)
             )
 
 
-def _sync_timers(case: Case, workflow) -> list:
-    waiting = engine.waiting_timers(workflow)
-    existing = {
-        row.task_id: row
-        for row in db.session.scalars(select(CaseTimer).where(CaseTimer.case_id == case.id))
-    }
-    for task_id, row in existing.items():
-        if task_id not in waiting:
-            db.session.delete(row)
-        elif row.due_at != waiting[task_id]:
-            row.due_at, row.claimed_by, row.claimed_until = waiting[task_id], None, None
-    for task_id, due in waiting.items():
-        if task_id not in existing:
-            db.session.add(CaseTimer(case_id=case.id, task_id=task_id, due_at=due, attempts=0))
-    return sorted(waiting.values())
-
-
-def _save(case: Case, workflow, services, actor: Actor, action: str, detail: dict) -> None:
+def _save(case: Case, workflow, before: Snapshot, services, actor: Actor, action: str, detail: dict) -> None:
     """Write the case's new state, tasks, timers, audit entry and e-mails (not committed)."""
     with db.session.no_autoflush:
-        _write(case, workflow, services, actor, action, detail)
+        _write(case, workflow, before, services, actor, action, detail)
 
 
-def _write(case: Case, workflow, services, actor: Actor, action: str, detail: dict) -> None:
+def _write(case: Case, workflow, before: Snapshot, services, actor: Actor, action: str, detail: dict) -> None:
     now = clock.now()
     case.state = engine.dump(workflow)
     case.data = engine.case_data(workflow)
@@ -177,8 +201,12 @@ def _write(case: Case, workflow, services, actor: Actor, action: str, detail: di
     if workflow.is_completed():
         case.status = "completed"
         case.completed_at = now
-    _sync_tasks(case, workflow)
-    _sync_timers(case, workflow)
+    # The case row first: its version check decides a race before any other row is written
+    # (two racing steps would otherwise collide on the rows they both derive from the state).
+    db.session.flush()
+    after = Snapshot.of(workflow)
+    _sync_tasks(case, before, after)
+    _sync_timers(case, before, after)
     db.session.add(
         AuditEntry(case_id=case.id, at=now, actor_id=_actor_id(actor), actor=_actor_label(actor), action=action, detail=detail)
     )
@@ -186,8 +214,27 @@ def _write(case: Case, workflow, services, actor: Actor, action: str, detail: di
     _queue_effects(case, definition.name if definition else case.process_id, services)
 
 
-def _commit() -> None:
+def _restore(case: Case, services: engine.Services):
+    """The case's workflow (from the in-process cache when it holds this version), and what
+    its rows mirror now."""
+    workflow = _cache().take(case.id, case.version)
+    if workflow is None:
+        version = case.process_version
+        spec, subprocess_specs = registry().specs_for(case.process_id, version.content_hash, version.sources)
+        workflow = engine.restore(case.state, spec, subprocess_specs, services)
+    else:
+        engine.attach(workflow, services)
+    return workflow, Snapshot.of(workflow)
+
+
+def _cache() -> WorkflowCache:
+    return current_app.extensions["workflow_cache"]
+
+
+def _commit(case: Case | None = None, workflow=None) -> None:
     db.session.commit()
+    if case is not None and workflow is not None and case.status == "running":
+        _cache().give_back(case.id, case.version, workflow)
     _after_commit()
 
 
@@ -253,8 +300,8 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     )
     db.session.add(case)
     db.session.flush()
-    _save(case, workflow, services, actor, "case_started", {"process": process_id, "version": definition.content_hash[:12]})
-    _commit()
+    _save(case, workflow, NOTHING, services, actor, "case_started", {"process": process_id, "version": definition.content_hash[:12]})
+    _commit(case, workflow)
     return case
 
 
@@ -321,15 +368,15 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     data = _validate(task.form, data if data is not None else {})
     case = get_case(task.case_id)
     services = engine.Services()
-    workflow = engine.restore(case.state, services)
+    workflow, before = _restore(case, services)
     try:
         engine.complete_user_task(workflow, task_id, data)
     except LookupError:
         raise Conflict("This task is no longer open.") from None
     except (ExpressionRefused, engine.WorkflowException) as error:
         raise _engine_failure(error) from None
-    _save(case, workflow, services, actor, "task_completed", {"task": task.bpmn_id, "name": task.name, "data": data})
-    _commit()
+    _save(case, workflow, before, services, actor, "task_completed", {"task": task.bpmn_id, "name": task.name, "data": data})
+    _commit(case, workflow)
     return case
 
 
@@ -338,13 +385,13 @@ def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Act
     """Deliver message `name` to a waiting case; `Conflict` if it no longer waits for it."""
     case = get_case(case_id)
     services = engine.Services()
-    workflow = engine.restore(case.state, services)
+    workflow, before = _restore(case, services)
     try:
         engine.deliver_message(workflow, name, payload)
     except engine.NothingWaiting:
         raise Conflict(f"This case is not waiting for {name!r}.") from None
-    _save(case, workflow, services, actor, "message_received", {"message": name, "payload": payload})
-    _commit()
+    _save(case, workflow, before, services, actor, "message_received", {"message": name, "payload": payload})
+    _commit(case, workflow)
     return case
 
 
@@ -356,17 +403,15 @@ def fire_due_timers(case_id: int) -> bool:
         db.session.rollback()
         return False
     services = engine.Services()
-    workflow = engine.restore(case.state, services)
-    before = engine.waiting_timers(workflow)
+    workflow, before = _restore(case, services)
     engine.fire_due_timers(workflow)
-    after = engine.waiting_timers(workflow)
-    fired = sorted(set(before) - set(after))
+    fired = sorted(set(before.timers) - set(engine.waiting_timers(workflow)))
     if not fired and not workflow.is_completed():
         db.session.rollback()
         return False
-    _save(case, workflow, services, "scheduler", "timer_fired",
-          {"due": [before[t].isoformat() for t in fired]})
-    _commit()
+    _save(case, workflow, before, services, "scheduler", "timer_fired",
+          {"due": [before.timers[t].isoformat() for t in fired]})
+    _commit(case, workflow)
     return True
 
 

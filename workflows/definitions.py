@@ -134,6 +134,7 @@ class DefinitionRegistry:
 
     def __init__(self, folders: Iterable[str | Path], known_forms: set[str], roles: set[str]):
         self.definitions: dict[str, Definition] = {}
+        self._older_versions: dict[tuple[str, str], tuple[Any, dict]] = {}
         parser = SpiffBpmnParser(validator=VALIDATOR)
         sources: dict[str, bytes] = {}
         files = sorted(
@@ -189,6 +190,20 @@ class DefinitionRegistry:
                 start_form=start_form,
                 user_tasks=user_tasks,
             )
+
+    def specs_for(self, process_id: str, content_hash: str, sources: dict[str, str]):
+        """(spec, subprocess specs) of one version of a process: the current one, or an older
+        one parsed again from its stored sources (once per process run, then kept)."""
+        current = self.definitions.get(process_id)
+        if current is not None and current.content_hash == content_hash:
+            return current.spec, current.subprocess_specs
+        key = (process_id, content_hash)
+        if key not in self._older_versions:
+            parser = SpiffBpmnParser()
+            for name, text in sources.items():
+                parser.add_bpmn_xml(etree.fromstring(text.encode("utf-8")), filename=name)
+            self._older_versions[key] = (parser.get_spec(process_id), parser.get_subprocess_specs(process_id))
+        return self._older_versions[key]
 
     def get(self, process_id: str) -> Definition | None:
         return self.definitions.get(process_id)

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
@@ -34,12 +36,37 @@ class _StateEncoder(json.JSONEncoder):
         return super().default(value)
 
 
-SERIALIZER = BpmnWorkflowSerializer(
-    BpmnWorkflowSerializer.configure(SPIFF_CONFIG), json_encoder_cls=_StateEncoder
-)
+class _CaseStateConverter(BpmnWorkflowConverter):
+    """A case's state without its process spec.
+
+    The spec belongs to the process version (parsed once from its BPMN, kept in memory), not to
+    each case: leaving it out halves the stored state and the work of every save and restore.
+    """
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        if spec is None:
+            raise ValueError("a case's state is restored with its process version's spec")
+        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_CONFIG = dict(SPIFF_CONFIG)
+_CONFIG[BpmnWorkflow] = _CaseStateConverter
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG), json_encoder_cls=_StateEncoder)
 
 #: Stored with each case, so a future library upgrade can tell which format it reads.
-STATE_FORMAT = "spiffworkflow-3.2.0/serializer-" + SERIALIZER.VERSION
+STATE_FORMAT = f"spiffworkflow-3.2.0/serializer-{SERIALIZER.VERSION}/spec-by-version"
 
 
 class NothingWaiting(Exception):
@@ -96,10 +123,18 @@ def start(spec, subprocess_specs, data: dict[str, Any], services: Services) -> B
     return workflow
 
 
-def restore(state: str, services: Services) -> BpmnWorkflow:
-    workflow = SERIALIZER.deserialize_json(state)
-    workflow.script_engine = script_engine(services)
+def restore(state: str, spec, subprocess_specs, services: Services) -> BpmnWorkflow:
+    """The workflow saved by `dump`, on the spec of the process version it runs."""
+    dct = json.loads(state)
+    SERIALIZER.migrate(dct)
+    workflow = SERIALIZER.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
+    attach(workflow, services)
     return workflow
+
+
+def attach(workflow: BpmnWorkflow, services: Services) -> None:
+    """Give a workflow the script engine that collects this use case's effects."""
+    workflow.script_engine = script_engine(services)
 
 
 def dump(workflow: BpmnWorkflow) -> str:
@@ -129,8 +164,6 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
 
 def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
     """Complete a READY user task with `data` and run the engine until it waits."""
-    from uuid import UUID
-
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None or task.state != TaskState.READY or not task.task_spec.manual:
         raise LookupError(task_id)
