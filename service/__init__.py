@@ -14,6 +14,8 @@ from workflows.definitions import DefinitionRegistry
 from . import extensions
 from .extensions import csrf, db, mail, migrate
 from .models import ROLES
+import notifications.models  # noqa: E402,F401 - the outbox table belongs to the schema
+from . import effects  # noqa: E402
 from .workflow_cache import WorkflowCache
 
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
@@ -89,7 +91,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     _configure(app, overrides)
 
     # Every BPMN file is parsed and checked now: a broken one stops start-up.
-    app.extensions["definitions"] = DefinitionRegistry(app.config["BPMN_DIRS"], set(forms.FORMS), set(ROLES))
+    app.extensions["definitions"] = DefinitionRegistry(
+        app.config["BPMN_DIRS"], set(forms.FORMS), set(ROLES), set(effects.HANDLERS)
+    )
 
     app.extensions["workflow_cache"] = WorkflowCache(app.config["WORKFLOW_CACHE_SIZE"])
     db.init_app(app)

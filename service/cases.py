@@ -20,15 +20,15 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 import forms
-from notifications.outbox import queue_email
 from workflows import clock, engine
 from workflows.definitions import Definition, DefinitionRegistry
 from workflows.expressions import ExpressionRefused
 
+from . import effects
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .extensions import db
 from .workflow_cache import WorkflowCache
-from .models import AuditEntry, Case, CaseTask, CaseTimer, Contact, ContactRole, ProcessVersion
+from .models import AuditEntry, Case, CaseTask, CaseTimer, Contact, ProcessVersion
 
 Actor = Contact | str  # a signed-in contact, or a system actor such as "scheduler"
 
@@ -77,53 +77,10 @@ def _validate(form_key: str | None, data: Any) -> dict[str, Any]:
         raise InvalidInput("The data is not valid.", messages) from None
 
 
-def _recipients(to: Any) -> list[tuple[str, str, str]]:
-    """(email, name, language) for an e-mail address, a list of them, or `role:<role>`."""
-    targets = to if isinstance(to, list) else [to]
-    found: list[tuple[str, str, str]] = []
-    for target in targets:
-        if not isinstance(target, str) or not target:
-            continue
-        if target.startswith("role:"):
-            contacts = db.session.scalars(
-                select(Contact)
-                .join(ContactRole)
-                .where(ContactRole.role == target[5:], Contact.active.is_(True))
-                .order_by(Contact.email)
-            ).all()
-        else:
-            contact = db.session.scalar(select(Contact).where(Contact.email == target.lower()))
-            contacts = [contact] if contact else []
-            if not contacts:
-                found.append((target, "", "en"))
-        found.extend((c.email, c.name, c.language) for c in contacts)
-    unique: dict[str, tuple[str, str, str]] = {}
-    for item in found:
-        unique.setdefault(item[0].lower(), item)
-    return list(unique.values())
-
-
-def _queue_effects(case: Case, definition_name: str, services: engine.Services) -> None:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+def _apply_effects(case: Case, services: engine.Services) -> None:
+    """Apply what the step's service tasks asked for, inside the step's transaction."""
     for effect in services.effects:
-        if effect["kind"] != "notify":
-            continue
-        for email, name, language in _recipients(effect["to"]):
-            values = dict(effect["params"])
-            values.update(
-                name=name,
-                case_id=case.id,
-                process_name=definition_name,
-                case_url=f"{base}/cases/{case.id}",
-            )
-            queue_email(
-                template=effect["template"],
-                to_email=email,
-                to_name=name,
-                language=language,
-                values=values,
-                case_id=case.id,
-            )
+        effects.HANDLERS[effect["operation"]](case, effect["params"])
     services.effects.clear()
 
 
@@ -210,8 +167,11 @@ def _write(case: Case, workflow, before: Snapshot, services, actor: Actor, actio
     db.session.add(
         AuditEntry(case_id=case.id, at=now, actor_id=_actor_id(actor), actor=_actor_label(actor), action=action, detail=detail)
     )
-    definition = registry().get(case.process_id)
-    _queue_effects(case, definition.name if definition else case.process_id, services)
+    _apply_effects(case, services)
+
+
+def _services() -> engine.Services:
+    return engine.Services(effects.HANDLERS)
 
 
 def _restore(case: Case, services: engine.Services):
@@ -282,7 +242,7 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     if isinstance(actor, Contact) and not actor.has_role(*OFFICE_ROLES):
         raise Forbidden("Only the Secretariat may start this process.")
     data = _validate(definition.start_form, data if data is not None else {})
-    services = engine.Services()
+    services = _services()
     try:
         workflow = engine.start(definition.spec, definition.subprocess_specs, data, services)
     except (ExpressionRefused, engine.WorkflowException) as error:
@@ -367,7 +327,7 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
         raise Forbidden("You may not complete this task.")
     data = _validate(task.form, data if data is not None else {})
     case = get_case(task.case_id)
-    services = engine.Services()
+    services = _services()
     workflow, before = _restore(case, services)
     try:
         engine.complete_user_task(workflow, task_id, data)
@@ -384,7 +344,7 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
 def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Actor) -> Case:
     """Deliver message `name` to a waiting case; `Conflict` if it no longer waits for it."""
     case = get_case(case_id)
-    services = engine.Services()
+    services = _services()
     workflow, before = _restore(case, services)
     try:
         engine.deliver_message(workflow, name, payload)
@@ -402,7 +362,7 @@ def fire_due_timers(case_id: int) -> bool:
     if case is None or case.status != "running":
         db.session.rollback()
         return False
-    services = engine.Services()
+    services = _services()
     workflow, before = _restore(case, services)
     engine.fire_due_timers(workflow)
     fired = sorted(set(before.timers) - set(engine.waiting_timers(workflow)))

@@ -66,7 +66,7 @@ def _line(element) -> Any:
     return getattr(element, "sourceline", None)
 
 
-def _check_expressions(filename: str, root, known_forms: set[str], roles: set[str]) -> None:
+def _check_expressions(filename: str, root, known_forms: set[str], roles: set[str], operations: set[str]) -> None:
     """The checks SpiffWorkflow does not make: restricted expressions, forms, lanes."""
 
     def owner_id(element) -> str | None:
@@ -119,7 +119,7 @@ def _check_expressions(filename: str, root, known_forms: set[str], roles: set[st
                 _line(lane),
             )
     for operator in root.iter(f"{{{SPIFF_NS}}}serviceTaskOperator"):
-        if operator.get("id") not in {"notify"}:
+        if operator.get("id") not in operations:
             raise DefinitionError(
                 filename, owner_id(operator), f"unknown service operation {operator.get('id')!r}"
             )
@@ -132,7 +132,8 @@ def _props(task_spec) -> dict[str, str]:
 class DefinitionRegistry:
     """All definitions found in some folders, keyed by process id."""
 
-    def __init__(self, folders: Iterable[str | Path], known_forms: set[str], roles: set[str]):
+    def __init__(self, folders: Iterable[str | Path], known_forms: set[str], roles: set[str],
+                 operations: set[str] = frozenset({"notify"})):
         self.definitions: dict[str, Definition] = {}
         self._older_versions: dict[tuple[str, str], tuple[Any, dict]] = {}
         parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -148,7 +149,7 @@ class DefinitionRegistry:
                 root = etree.fromstring(content)
             except etree.XMLSyntaxError as error:
                 raise DefinitionError(path.name, None, f"not well-formed XML: {error}") from None
-            _check_expressions(path.name, root, known_forms, roles)
+            _check_expressions(path.name, root, known_forms, roles, set(operations))
             try:
                 parser.add_bpmn_xml(etree.ElementTree(root), filename=str(path))
             except ValidationException as error:

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -91,21 +91,27 @@ def _properties(task_spec) -> dict[str, str]:
 
 
 class Services:
-    """Collects what service tasks ask for during a step (e-mail notices, ...).
+    """Collects what service tasks ask for during a step (e-mail notices, status changes).
 
-    The service layer turns the collected effects into outbox rows in the same commit as the
-    workflow state, so a notice exists exactly when the step that caused it was saved.
+    A service task names an operation (`spiffworkflow:serviceTaskOperator id="..."`) and its
+    parameters (restricted expressions). Nothing runs here: the effect is recorded, and the
+    service layer applies it in the same commit as the workflow state, so a notice exists
+    exactly when the step that caused it was saved.
     """
 
-    def __init__(self):
+    def __init__(self, operations: Iterable[str] = ("notify",)):
         self.effects: list[dict[str, Any]] = []
+        self.names = tuple(operations)
 
     def operations(self) -> dict[str, Callable[..., Any]]:
-        return {"notify": self.notify}
+        return {name: self._recorder(name) for name in self.names}
 
-    def notify(self, context, template: str, to: Any, **params):
-        self.effects.append({"kind": "notify", "template": template, "to": to, "params": params})
-        return {"queued": True}
+    def _recorder(self, name: str) -> Callable[..., Any]:
+        def record(context, **params):
+            self.effects.append({"operation": name, "params": params})
+            return {"recorded": name}
+
+        return record
 
 
 def script_engine(services: Services) -> RestrictedScriptEngine:

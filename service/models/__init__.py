@@ -13,4 +13,3 @@ from .reference import (  # noqa: F401
     Presidency,
     Referent,
 )
-from notifications.models import OutboxMessage  # noqa: F401,E402
