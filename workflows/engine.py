@@ -218,17 +218,16 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, datetime]:
     in the process and in its subprocesses.
     """
     timers: dict[str, datetime] = {}
-    managers = [workflow.event_manager] + [sp.event_manager for sp in workflow.subprocesses.values()]
-    for manager in managers:
-        for task in list(manager.tasks.values()):
-            definition = task.task_spec.event_definition
-            if not isinstance(definition, (TimerEventDefinition, MultipleEventDefinition)):
-                continue
-            if task.state != TaskState.WAITING:
-                continue
-            due = _due_time(task.internal_data.get("event_value"))
-            if due is not None:
-                timers[str(task.id)] = due
+    # Subprocesses register their waiting events with the top workflow's event manager.
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = task.task_spec.event_definition
+        if not isinstance(definition, (TimerEventDefinition, MultipleEventDefinition)):
+            continue
+        if task.state != TaskState.WAITING:
+            continue
+        due = _due_time(task.internal_data.get("event_value"))
+        if due is not None:
+            timers[str(task.id)] = due
     return timers
 
 
