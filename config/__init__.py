@@ -58,3 +58,7 @@ class Defaults:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     LANGUAGES = ["fr", "en"]
+    # Silent procedures: the shortest time between launch and deadline, and the reminders
+    # sent before the deadline to members that have not responded (ISO 8601 durations).
+    SILENT_PROCEDURE_MIN_DURATION = "PT72H"
+    SILENT_PROCEDURE_REMINDERS = "PT72H,PT24H"

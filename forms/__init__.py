@@ -57,3 +57,6 @@ def validate(key: str | None, data: Any) -> dict[str, Any]:
     loaded = schema.load(data)
     # Store what the schema would show back: dates as ISO strings, decimals as strings.
     return schema.dump(loaded)
+
+
+from . import silent_procedure  # noqa: E402,F401 - registers its forms

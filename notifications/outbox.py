@@ -35,7 +35,10 @@ class UnknownTemplate(LookupError):
 
 def _render_block(environment: Environment, name: str, block: str, values: dict[str, Any]) -> str:
     template = environment.get_template(name)
-    context = template.new_context(values)
+    # The template's top-level `set` and `import` (language, macros) belong in the block's context.
+    module = template.make_module(values)
+    exported = {key: getattr(module, key) for key in dir(module) if not key.startswith("_")}
+    context = template.new_context({**values, **exported})
     return "".join(template.blocks[block](context)).strip()
 
 

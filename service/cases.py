@@ -191,7 +191,8 @@ def _cache() -> WorkflowCache:
     return current_app.extensions["workflow_cache"]
 
 
-def _commit(case: Case | None = None, workflow=None) -> None:
+def commit(case: Case | None = None, workflow=None) -> None:
+    """Commit the use case; give the workflow back to the cache under the case's new version."""
     db.session.commit()
     if case is not None and workflow is not None and case.status == "running":
         _cache().give_back(case.id, case.version, workflow)
@@ -242,6 +243,17 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     if isinstance(actor, Contact) and not actor.has_role(*OFFICE_ROLES):
         raise Forbidden("Only the Secretariat may start this process.")
     data = _validate(definition.start_form, data if data is not None else {})
+    case, workflow = begin_case(process_id, data, actor)
+    commit(case, workflow)
+    return case
+
+
+def begin_case(process_id: str, data: dict[str, Any], actor: Actor):
+    """Start a case inside the caller's transaction (not committed): (case, workflow).
+
+    For use cases that start a case together with rows of their own; the data is trusted
+    (validated by the caller)."""
+    definition = registry().get(process_id)
     services = _services()
     try:
         workflow = engine.start(definition.spec, definition.subprocess_specs, data, services)
@@ -261,8 +273,7 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     db.session.add(case)
     db.session.flush()
     _save(case, workflow, NOTHING, services, actor, "case_started", {"process": process_id, "version": definition.content_hash[:12]})
-    _commit(case, workflow)
-    return case
+    return case, workflow
 
 
 def get_case(case_id: int) -> Case:
@@ -336,7 +347,7 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     except (ExpressionRefused, engine.WorkflowException) as error:
         raise _engine_failure(error) from None
     _save(case, workflow, before, services, actor, "task_completed", {"task": task.bpmn_id, "name": task.name, "data": data})
-    _commit(case, workflow)
+    commit(case, workflow)
     return case
 
 
@@ -344,6 +355,13 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
 def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Actor) -> Case:
     """Deliver message `name` to a waiting case; `Conflict` if it no longer waits for it."""
     case = get_case(case_id)
+    workflow = send_message(case, name, payload, actor)
+    commit(case, workflow)
+    return case
+
+
+def send_message(case: Case, name: str, payload: dict[str, Any], actor: Actor):
+    """Deliver a message inside the caller's transaction (not committed); the workflow."""
     services = _services()
     workflow, before = _restore(case, services)
     try:
@@ -351,8 +369,7 @@ def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Act
     except engine.NothingWaiting:
         raise Conflict(f"This case is not waiting for {name!r}.") from None
     _save(case, workflow, before, services, actor, "message_received", {"message": name, "payload": payload})
-    _commit(case, workflow)
-    return case
+    return workflow
 
 
 @use_case
@@ -371,7 +388,7 @@ def fire_due_timers(case_id: int) -> bool:
         return False
     _save(case, workflow, before, services, "scheduler", "timer_fired",
           {"due": [before.timers[t].isoformat() for t in fired]})
-    _commit(case, workflow)
+    commit(case, workflow)
     return True
 
 

@@ -22,12 +22,14 @@ from workflows import clock
 
 HERE = Path(__file__).resolve().parent
 TEST_BPMN = HERE / "bpmn"
+PRODUCT_BPMN = HERE.parent / "workflows" / "bpmn"
 POSTGRESQL_URL = os.environ.get("TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATABASES = [d.strip() for d in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if d.strip()]
 
 # Tables a test may write to; reference data (loaded once) stays.
 MUTABLE_TABLES = [
-    "outbox_messages", "audit_entries", "case_timers", "case_tasks", "cases", "process_versions",
+    "outbox_messages", "action_links", "procedure_responses", "procedure_recipients", "deadline_extensions",
+    "silent_procedures", "audit_entries", "case_timers", "case_tasks", "cases", "process_versions",
     "api_tokens", "contact_roles", "contacts",
 ]
 
@@ -74,7 +76,7 @@ def make_app(database_uri, tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_uri,
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "BPMN_DIRS": [str(TEST_BPMN)],
+            "BPMN_DIRS": [str(PRODUCT_BPMN), str(TEST_BPMN)],
             "PUBLIC_BASE_URL": "https://rabat.example.org",
             "MAIL_DELIVERY": "capture",
             "SCHEDULER_POLL_SECONDS": 0.2,

@@ -79,3 +79,34 @@ def _install_in_spiffworkflow() -> None:
 
 
 _install_in_spiffworkflow()
+
+
+def duration(text: str, start: datetime | None = None) -> timedelta:
+    """An ISO 8601 duration (e.g. `PT72H`, `P3D`) as a timedelta (months counted from `start`)."""
+    from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+    try:
+        parsed = TimerEventDefinition.parse_iso_duration(text.strip())
+    except Exception:
+        raise ValueError(f"not an ISO 8601 duration: {text!r}") from None
+    return TimerEventDefinition.get_timedelta_from_start(parsed, start or now())
+
+
+def local_to_utc(local: datetime, zone_name: str) -> datetime:
+    """A wall-clock time in an IANA time zone, as an aware UTC instant.
+
+    Refuses an unknown zone, a time that already carries an offset, and a wall-clock time
+    that does not exist in that zone (skipped when clocks go forward)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if local.tzinfo is not None:
+        raise ValueError("give the local date and time without an offset, and the time zone apart")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {zone_name!r}") from None
+    aware = local.replace(tzinfo=zone)
+    instant = aware.astimezone(timezone.utc)
+    if instant.astimezone(zone).replace(tzinfo=None) != local:
+        raise ValueError(f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks change)")
+    return instant

@@ -13,3 +13,10 @@ from .reference import (  # noqa: F401
     Presidency,
     Referent,
 )
+from .silent_procedures import (  # noqa: F401
+    ActionLink,
+    DeadlineExtension,
+    ProcedureRecipient,
+    ProcedureResponse,
+    SilentProcedure,
+)

@@ -68,7 +68,10 @@ def outgoing_mail():
 
 
 def register(app: Flask) -> None:
+    from . import silent_procedures
+
     app.register_blueprint(bp)
+    app.register_blueprint(silent_procedures.bp)
 
     @app.context_processor
     def _page_context():

@@ -1,0 +1,140 @@
+"""The silent procedure's forms: launch, extend, and the members' four responses."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
+
+from workflows import clock
+
+from . import FormSchema, register
+
+TEXT_LIMIT = 100_000
+
+
+def _required(label: str) -> dict:
+    return {"required": f"{label} is required.", "null": f"{label} is required."}
+
+
+def _not_blank(label: str):
+    def check(value: str) -> None:
+        if not value or not value.strip():
+            raise ValidationError(f"{label} may not be empty.")
+
+    return check
+
+
+class _Stripped(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def deadline_checks(loaded: dict, minimum: timedelta | None) -> None:
+    """Turn `deadline` + `timezone` into `deadline_utc`, refusing what cannot be a deadline."""
+    try:
+        deadline_utc = clock.local_to_utc(loaded["deadline"], loaded["timezone"])
+    except ValueError as error:
+        field = "timezone" if "time zone" in str(error) and "exist" not in str(error) else "deadline"
+        raise ValidationError({field: [str(error)[0].upper() + str(error)[1:] + "."]}) from None
+    now = clock.now()
+    if deadline_utc <= now:
+        raise ValidationError({"deadline": ["The deadline is in the past."]})
+    if minimum is not None and deadline_utc < now + minimum:
+        hours = minimum.total_seconds() / 3600
+        raise ValidationError({"deadline": [f"The deadline must be at least {hours:g} hours from now."]})
+    loaded["deadline_utc"] = deadline_utc
+
+
+@register("silent_procedure_launch")
+class LaunchForm(FormSchema):
+    subject = _Stripped(required=True, validate=[_not_blank("The subject"), validate.Length(max=300)],
+                        error_messages=_required("The subject"))
+    text = fields.String(required=True, validate=[_not_blank("The text"), validate.Length(max=TEXT_LIMIT)],
+                         error_messages=_required("The text"))
+    proposed_decision = fields.String(
+        required=True, validate=[_not_blank("The proposed decision"), validate.Length(max=5000)],
+        error_messages=_required("The proposed decision"))
+    deadline = fields.NaiveDateTime(required=True, error_messages={
+        **_required("The deadline"),
+        "invalid": "Give the deadline as a local date and time, e.g. 2026-03-10T17:00, without an offset."})
+    timezone = _Stripped(required=True, validate=validate.Length(min=1, max=64), error_messages=_required("The time zone"))
+    committees = fields.List(fields.String(), required=True, error_messages=_required("At least one committee"),
+                             validate=validate.Length(min=1, error="Choose at least one committee."))
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check(self, data, **kwargs):
+        from service.extensions import db
+        from service.models import Committee
+
+        known = {c for (c,) in db.session.query(Committee.code).all()}
+        unknown = sorted(set(data["committees"]) - known)
+        if unknown:
+            raise ValidationError({"committees": [f"Unknown committee: {', '.join(unknown)}."]})
+        deadline_checks(data, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
+
+
+@register("silent_procedure_extend")
+class ExtendForm(FormSchema):
+    deadline = LaunchForm._declared_fields["deadline"]
+    timezone = LaunchForm._declared_fields["timezone"]
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check(self, data, **kwargs):
+        deadline_checks(data, None)
+
+
+@register("silent_procedure_relaunch")
+class RelaunchForm(FormSchema):
+    text = LaunchForm._declared_fields["text"]
+    proposed_decision = fields.String(validate=validate.Length(max=5000))
+    deadline = LaunchForm._declared_fields["deadline"]
+    timezone = LaunchForm._declared_fields["timezone"]
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check(self, data, **kwargs):
+        deadline_checks(data, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
+
+
+@register("silent_procedure_objection")
+class ObjectionForm(FormSchema):
+    reason = fields.String(required=True, validate=[_not_blank("The reason"), validate.Length(max=20000)],
+                           error_messages=_required("The reason"))
+
+
+@register("silent_procedure_amendment")
+class AmendmentForm(FormSchema):
+    amendment = fields.String(required=True, validate=[_not_blank("The amendment"), validate.Length(max=20000)],
+                              error_messages=_required("The amendment"))
+
+
+@register("silent_procedure_comment")
+class CommentForm(FormSchema):
+    comment = fields.String(required=True, validate=[_not_blank("The comment"), validate.Length(max=20000)],
+                            error_messages=_required("The comment"))
+
+
+@register("silent_procedure_acknowledgement")
+class AcknowledgementForm(FormSchema):
+    pass
+
+
+#: Link purpose → (response kind, form key, the field holding the text, breaks silence)
+PURPOSES = {
+    "object": ("objection", "silent_procedure_objection", "reason", True),
+    "amend": ("amendment", "silent_procedure_amendment", "amendment", True),
+    "comment": ("comment", "silent_procedure_comment", "comment", False),
+    "acknowledge": ("acknowledgement", "silent_procedure_acknowledgement", None, False),
+}
+
+LABELS = {
+    "subject": {"en": "Subject", "fr": "Objet"},
+    "text": {"en": "Text submitted for approval", "fr": "Texte soumis à approbation"},
+    "proposed_decision": {"en": "Proposed decision", "fr": "Décision proposée"},
+    "deadline": {"en": "Deadline (local date and time)", "fr": "Échéance (date et heure locales)"},
+    "timezone": {"en": "Time zone", "fr": "Fuseau horaire"},
+    "committees": {"en": "Committees addressed", "fr": "Comités consultés"},
+    "reason": {"en": "Reason for the objection", "fr": "Motif de l'objection"},
+    "amendment": {"en": "Amendment requested", "fr": "Amendement demandé"},
+    "comment": {"en": "Comment or explanation of position", "fr": "Commentaire ou explication de position"},
+}

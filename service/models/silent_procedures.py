@@ -1,0 +1,106 @@
+"""Silent procedures: the procedure, who it addresses, its action links, responses, extensions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import Contact
+from .types import UTCDateTime
+
+STATUSES = ("open", "adopted", "silence_broken", "withdrawn")
+
+
+class SilentProcedure(db.Model):
+    __tablename__ = "silent_procedures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    # The frozen text: a new text means a new procedure (relaunch), never an edit.
+    text: Mapped[str] = mapped_column(Text)
+    text_version: Mapped[int] = mapped_column(Integer, default=1)
+    text_hash: Mapped[str] = mapped_column(String(64))
+    proposed_decision: Mapped[str] = mapped_column(Text)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    committees: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True, default="open")
+    launched_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    launched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    relaunch_of_id: Mapped[int | None] = mapped_column(ForeignKey("silent_procedures.id"))
+    # The ICS sequence of the deadline: bumped on every extension.
+    deadline_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    launched_by: Mapped[Contact | None] = relationship()
+    recipients: Mapped[list["ProcedureRecipient"]] = relationship(
+        order_by="ProcedureRecipient.id", back_populates="procedure"
+    )
+
+
+class ProcedureRecipient(db.Model):
+    """One contact addressed by a procedure, for a member (state or organisation)."""
+
+    __tablename__ = "procedure_recipients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("silent_procedures.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    partner_code: Mapped[str] = mapped_column(ForeignKey("partners.code"))
+    # Observers are informed but cannot break silence.
+    can_break: Mapped[bool] = mapped_column(Boolean)
+
+    procedure: Mapped[SilentProcedure] = relationship(back_populates="recipients")
+    contact: Mapped[Contact] = relationship(lazy="joined")
+
+
+class ActionLink(db.Model):
+    """The database side of a signed e-mail link: one contact, one procedure, one purpose."""
+
+    __tablename__ = "action_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(64), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("silent_procedures.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    partner_code: Mapped[str] = mapped_column(ForeignKey("partners.code"))
+    purpose: Mapped[str] = mapped_column(String(20))  # object, amend, comment, acknowledge
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    procedure: Mapped[SilentProcedure] = relationship()
+    contact: Mapped[Contact] = relationship()
+
+
+class ProcedureResponse(db.Model):
+    """A response as received: counted only if received before the deadline while open."""
+
+    __tablename__ = "procedure_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("silent_procedures.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    partner_code: Mapped[str] = mapped_column(ForeignKey("partners.code"))
+    kind: Mapped[str] = mapped_column(String(20))  # objection, amendment, comment, acknowledgement
+    text: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    counted: Mapped[bool] = mapped_column(Boolean)
+    not_counted_reason: Mapped[str | None] = mapped_column(String(200))
+
+    contact: Mapped[Contact] = relationship(lazy="joined")
+
+
+class DeadlineExtension(db.Model):
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("silent_procedures.id"), index=True)
+    previous_deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    new_deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    extended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))

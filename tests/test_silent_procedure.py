@@ -1,0 +1,378 @@
+"""Silent procedures end to end: real SMTP on loopback, links followed (GET, then the form's
+POST), the clock moved, on SQLite and PostgreSQL."""
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from service.scheduler import Scheduler
+from tests.conftest import T0, bearer
+
+# T0 is 2026-03-02 09:00 UTC. 17:00 in Brussels on 10 March is 16:00 UTC.
+DEADLINE = datetime(2026, 3, 10, 16, 0, tzinfo=timezone.utc)
+LAUNCH = {"subject": "Conclusions of the thematic meeting on legal migration",
+          "text": "The Steering Committee endorses the conclusions annexed hereto.",
+          "proposed_decision": "Endorse the conclusions.", "deadline": "2026-03-10T17:00",
+          "timezone": "Europe/Brussels", "committees": ["steering-committee"]}
+LINK = re.compile(r"https://rabat\.example\.org/act/\S+")
+
+
+class Procedure:
+    """A launched procedure with its committee, its mailbox and its clock."""
+
+    def __init__(self, app, smtp, clock, accounts):
+        self.app, self.smtp, self.clock = app, smtp, clock
+        self.client = app.test_client()
+        self.scheduler = Scheduler(app, owner="test")
+        self.officer = accounts["officer"]
+        self.id = None
+
+    def launch(self, **changes):
+        response = self.client.post("/api/silent-procedures", json={**LAUNCH, **changes}, headers=bearer(self.officer))
+        assert response.status_code == 201, response.get_json()
+        self.id = response.get_json()["id"]
+        self.deliver()
+        return response.get_json()
+
+    def deliver(self):
+        return self.scheduler.run_once()
+
+    def state(self):
+        return self.client.get(f"/api/silent-procedures/{self.id}", headers=bearer(self.officer)).get_json()
+
+    def mails(self, to=None, subject=None):
+        found = []
+        for message in self.smtp.messages:
+            if to and to not in message["To"]:
+                continue
+            if subject and subject not in message["Subject"]:
+                continue
+            found.append(message)
+        return found
+
+    @staticmethod
+    def text(message):
+        return next(p.get_content() for p in message.walk() if p.get_content_type() == "text/plain")
+
+    def link(self, to, label):
+        message = self.mails(to=to)[0]
+        for line in self.text(message).splitlines():
+            if label in line:
+                return LINK.search(line).group(0).replace("https://rabat.example.org", "")
+        raise AssertionError(f"no link {label!r} for {to}")
+
+    def act(self, path, **form):
+        page = self.client.get(path)
+        assert page.status_code == 200
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+        assert token, "the confirmation page has no form"
+        return self.client.post(path, data={"csrf_token": token.group(1), **form})
+
+    def pass_deadline(self, deadline=DEADLINE):
+        self.clock.freeze(deadline + timedelta(seconds=1))
+        self.deliver()
+        self.deliver()
+
+
+@pytest.fixture
+def accounts(make_account):
+    made = {"officer": make_account("officer@example.org", "secretariat")[1]}
+    for email, partner, language in (("be@example.org", "BE", "fr"), ("ng@example.org", "NG", "en"),
+                                     ("sn1@example.org", "SN", "fr"), ("sn2@example.org", "SN", "en"),
+                                     ("iom@example.org", "IOM", "en")):
+        make_account(email, "committee-member", partner=partner, language=language)
+    return made
+
+
+@pytest.fixture
+def procedure(make_app, smtp_server, frozen_clock, accounts):
+    app = make_app(MAIL_DELIVERY="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    return Procedure(app, smtp_server, frozen_clock, accounts)
+
+
+MEMBERS = ["be@example.org", "ng@example.org", "sn1@example.org", "sn2@example.org"]
+
+
+def test_adopted_by_silence_everyone_told_in_their_language(procedure):
+    launched = procedure.launch()
+    assert launched["status"] == "open" and launched["deadline"] == DEADLINE.isoformat()
+    # One notice per contact; observers informed without a link that breaks silence.
+    for email in MEMBERS + ["iom@example.org"]:
+        assert len(procedure.mails(to=email)) == 1
+    french = procedure.mails(to="be@example.org")[0]
+    english = procedure.mails(to="ng@example.org")[0]
+    assert "Procédure d'approbation tacite" in french["Subject"] and "2026-03-10 17:00 (Europe/Brussels)" in french["Subject"]
+    assert "Silent procedure" in english["Subject"]
+    body = procedure.text(english)
+    assert "2026-03-10 16:00 UTC" in body and LAUNCH["text"] in body
+    for label in ("Object", "Request an amendment", "Comment", "No objection"):
+        assert label in body
+    kinds = {part.get_content_type() for part in english.walk()}
+    assert {"text/plain", "text/html", "text/calendar"} <= kinds
+    calendar = next(p for p in english.walk() if p.get_content_type() == "text/calendar").get_content()
+    assert "DTSTART:20260310T160000Z" in calendar
+    observer = procedure.text(procedure.mails(to="iom@example.org")[0])
+    assert "Object" not in observer and "Comment" in observer
+
+    procedure.clock.freeze(DEADLINE)  # at the deadline itself: still open
+    procedure.deliver()
+    assert procedure.state()["status"] == "open"
+    procedure.pass_deadline()
+    assert procedure.state()["status"] == "adopted"
+    for email in MEMBERS + ["iom@example.org", "officer@example.org"]:
+        assert len(procedure.mails(to=email, subject="Adopt") + procedure.mails(to=email, subject="Approuvé")) == 1
+
+
+@pytest.mark.parametrize("label,field,kind", [("Object", "reason", "objection"),
+                                              ("Request an amendment", "amendment", "amendment")])
+def test_an_objection_or_amendment_breaks_silence_at_once(procedure, label, field, kind):
+    procedure.launch()
+    path = procedure.link("ng@example.org", label)
+    # Opening the link (as a mail scanner would) changes nothing.
+    assert procedure.client.get(path).status_code == 200
+    assert procedure.state()["responses"] == []
+    empty = procedure.act(path, **{field: "  "})
+    assert empty.status_code == 422 and "may not be empty" in empty.get_data(as_text=True)
+    assert procedure.state()["status"] == "open"
+
+    procedure.clock.advance(timedelta(hours=5))
+    done = procedure.act(path, **{field: "Paragraph 3 must be revised."})
+    assert done.status_code == 200 and "Response received" in done.get_data(as_text=True)
+    state = procedure.state()
+    assert state["status"] == "silence_broken"
+    assert state["responses"] == [{"member": "NG", "contact": "ng@example.org", "kind": kind,
+                                   "text": "Paragraph 3 must be revised.", "counted": True, "not_counted_reason": None,
+                                   "received_at": (T0 + timedelta(hours=5)).isoformat()}]
+    procedure.deliver()
+    ack = procedure.mails(to="ng@example.org", subject="Response received")
+    assert len(ack) == 1 and "2026-03-02 14:00:00 UTC" in procedure.text(ack[0])
+    for email in MEMBERS:
+        told = procedure.mails(to=email, subject="Silence broken") + procedure.mails(to=email, subject="Silence rompu")
+        assert len(told) == 1
+    assert "NG" in procedure.text(procedure.mails(to="be@example.org", subject="Silence rompu")[0])
+    # The link was single use, and the deadline passing changes nothing any more.
+    again = procedure.act(path, **{field: "Again"}) if False else procedure.client.get(path)
+    assert "closed" in again.get_data(as_text=True) or "ended" in again.get_data(as_text=True)
+    procedure.pass_deadline()
+    assert procedure.state()["status"] == "silence_broken"
+    assert procedure.mails(subject="Adopted") == []
+
+
+def test_any_contact_of_a_member_acts_for_it(procedure):
+    procedure.launch()
+    procedure.act(procedure.link("sn2@example.org", "Object"), reason="Not acceptable for Senegal.")
+    state = procedure.state()
+    assert state["status"] == "silence_broken" and state["responses"][0]["member"] == "SN"
+
+
+def test_a_comment_does_not_break_silence(procedure):
+    procedure.launch()
+    done = procedure.act(procedure.link("be@example.org", "Commenter"), comment="Nous soutenons le texte.")
+    assert done.status_code == 200
+    assert procedure.state()["status"] == "open"
+    procedure.deliver()
+    assert len(procedure.mails(to="be@example.org", subject="Réponse reçue")) == 1
+    procedure.pass_deadline()
+    state = procedure.state()
+    assert state["status"] == "adopted"
+    assert [(r["kind"], r["counted"]) for r in state["responses"]] == [("comment", True)]
+
+
+def test_reminders_go_only_to_members_that_have_not_responded(procedure):
+    procedure.launch()
+    procedure.act(procedure.link("ng@example.org", "No objection"))
+    procedure.act(procedure.link("iom@example.org", "Comment"), comment="Noted.")
+    procedure.clock.freeze(DEADLINE - timedelta(hours=72) + timedelta(seconds=1))
+    procedure.deliver()
+    procedure.deliver()
+    reminded = sorted(m["To"].split("<")[-1].rstrip(">") for m in procedure.mails(subject="Rappel") + procedure.mails(subject="Reminder"))
+    assert reminded == ["be@example.org", "sn1@example.org", "sn2@example.org"]
+    # SN answers through one contact: the second reminder skips both SN contacts.
+    procedure.act(procedure.link("sn1@example.org", "Pas d'objection"))
+    procedure.clock.freeze(DEADLINE - timedelta(hours=24) + timedelta(seconds=1))
+    procedure.deliver()
+    procedure.deliver()
+    reminded = [m["To"] for m in procedure.mails(subject="Rappel") + procedure.mails(subject="Reminder")]
+    assert sum("be@example.org" in to for to in reminded) == 2
+    assert sum("sn1@example.org" in to for to in reminded) == 1
+    assert not any("ng@example.org" in to or "iom@example.org" in to for to in reminded)
+
+
+def test_extend_tells_everyone_replans_reminders_and_keeps_links_valid(procedure):
+    procedure.launch()
+    comment_link = procedure.link("ng@example.org", "Comment")
+    refused = procedure.client.post(f"/api/silent-procedures/{procedure.id}/extend",
+                                    json={"deadline": "2026-03-09T10:00", "timezone": "Europe/Brussels"},
+                                    headers=bearer(procedure.officer))
+    assert refused.status_code == 422  # earlier than the current deadline
+    extended = procedure.client.post(f"/api/silent-procedures/{procedure.id}/extend",
+                                     json={"deadline": "2026-03-13T12:00", "timezone": "Africa/Lagos"},
+                                     headers=bearer(procedure.officer))
+    assert extended.status_code == 200, extended.get_json()
+    new_deadline = datetime(2026, 3, 13, 11, 0, tzinfo=timezone.utc)
+    assert extended.get_json()["deadline"] == new_deadline.isoformat()
+    procedure.deliver()
+    for email in MEMBERS:
+        assert len(procedure.mails(to=email, subject="Deadline extended") + procedure.mails(to=email, subject="Échéance prorogée")) == 1
+    procedure.pass_deadline(DEADLINE)  # the old deadline: nothing happens
+    assert procedure.state()["status"] == "open"
+    assert procedure.act(comment_link, comment="Still time.").status_code == 200
+    procedure.clock.freeze(new_deadline - timedelta(hours=24) + timedelta(seconds=1))
+    procedure.deliver()
+    procedure.deliver()
+    assert len(procedure.mails(to="be@example.org", subject="Rappel")) >= 1
+    procedure.pass_deadline(new_deadline)
+    assert procedure.state()["status"] == "adopted"
+    record = procedure.client.get(f"/api/silent-procedures/{procedure.id}/record", headers=bearer(procedure.officer)).get_json()
+    assert record["extensions"][0]["to"] == new_deadline.isoformat()
+
+
+def test_withdraw(procedure):
+    procedure.launch()
+    path = procedure.link("be@example.org", "objection")
+    withdrawn = procedure.client.post(f"/api/silent-procedures/{procedure.id}/withdraw", headers=bearer(procedure.officer))
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
+    procedure.deliver()
+    for email in MEMBERS:
+        assert len(procedure.mails(to=email, subject="Withdrawn") + procedure.mails(to=email, subject="retirée")) == 1
+    late = procedure.act_closed(path) if hasattr(procedure, "act_closed") else procedure.client.get(path)
+    assert "no response counts" in late.get_data(as_text=True) or "aucune réponse" in late.get_data(as_text=True)
+    again = procedure.client.post(f"/api/silent-procedures/{procedure.id}/withdraw", headers=bearer(procedure.officer))
+    assert again.status_code == 409
+
+
+def test_a_late_response_is_refused_recorded_and_told(procedure):
+    procedure.launch()
+    path = procedure.link("ng@example.org", "Object")
+    page = procedure.client.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    procedure.clock.freeze(DEADLINE + timedelta(minutes=1))  # the scheduler has not run yet
+    late = procedure.client.post(path, data={"csrf_token": token, "reason": "Too late?"})
+    assert late.status_code == 409 and "after the deadline" in late.get_data(as_text=True)
+    procedure.deliver()
+    procedure.deliver()
+    state = procedure.state()
+    assert state["status"] == "adopted"
+    assert state["responses"][0]["counted"] is False and state["responses"][0]["not_counted_reason"] == "after_deadline"
+    assert len(procedure.mails(to="ng@example.org", subject="not counted")) == 1
+
+
+def test_objection_and_deadline_at_the_same_instant(procedure):
+    procedure.launch()
+    path = procedure.link("ng@example.org", "Object")
+    page = procedure.client.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    procedure.clock.freeze(DEADLINE)
+    # Received at the deadline is not received before it.
+    assert procedure.client.post(path, data={"csrf_token": token, "reason": "Now"}).status_code == 409
+    procedure.clock.freeze(DEADLINE + timedelta(microseconds=1))
+    procedure.deliver()
+    assert procedure.state()["status"] == "adopted"
+
+
+def test_an_objection_a_moment_before_the_deadline_counts(procedure):
+    procedure.launch()
+    procedure.clock.freeze(DEADLINE - timedelta(microseconds=1))
+    assert procedure.act(procedure.link("ng@example.org", "Object"), reason="Just in time").status_code == 200
+    procedure.pass_deadline()
+    assert procedure.state()["status"] == "silence_broken"
+
+
+def test_smtp_down_across_the_deadline_nothing_lost_nothing_twice(procedure):
+    procedure.launch()
+    procedure.smtp.stop()
+    procedure.pass_deadline()
+    assert procedure.state()["status"] == "adopted"
+    record = procedure.client.get(f"/api/silent-procedures/{procedure.id}/record", headers=bearer(procedure.officer)).get_json()
+    pending = [m for m in record["emails"] if m["status"] == "pending"]
+    assert pending and pending[0]["last_error"]
+    procedure.smtp.start()
+    for _ in range(8):
+        procedure.clock.advance(timedelta(hours=1))
+        procedure.deliver()
+    record = procedure.client.get(f"/api/silent-procedures/{procedure.id}/record", headers=bearer(procedure.officer)).get_json()
+    assert all(m["status"] == "sent" for m in record["emails"])
+    ids = [m["Message-ID"] for m in procedure.smtp.messages]
+    assert len(ids) == len(set(ids)) == len(record["emails"])
+    for email in MEMBERS:
+        assert len(procedure.mails(to=email)) == 2  # the notice and the outcome, once each
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"deadline": "2026-03-01T10:00"}, "deadline"),
+    ({"deadline": "2026-03-04T10:00"}, "deadline"),  # sooner than 72 hours
+    ({"committees": []}, "committees"),
+    ({"committees": ["nope"]}, "committees"),
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"text": "   "}, "text"),
+    ({"deadline": "2026-03-10T17:00+01:00"}, "deadline"),
+    ({"deadline": "2026-03-29T02:30"}, "deadline"),  # does not exist in Brussels (clocks go forward)
+])
+def test_launch_refuses_bad_input_with_field_messages(procedure, change, field):
+    response = procedure.client.post("/api/silent-procedures", json={**LAUNCH, **change}, headers=bearer(procedure.officer))
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]["json"]
+
+
+def test_only_the_secretariat_launches(procedure, make_account):
+    _, member = make_account("member@example.org", "committee-member", partner="FR")
+    assert procedure.client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(member)).status_code == 403
+    procedure.launch()
+    assert procedure.client.get(f"/api/silent-procedures/{procedure.id}", headers=bearer(member)).status_code == 404
+
+
+def test_forged_or_altered_links_get_a_clear_4xx(procedure):
+    procedure.launch()
+    path = procedure.link("ng@example.org", "Object")
+    for bad in (path[:-3] + "abc", "/act/not-a-token", path + "x"):
+        response = procedure.client.get(bad)
+        assert response.status_code == 404 and "not valid" in response.get_data(as_text=True)
+        assert procedure.client.post(bad, data={"reason": "x"}).status_code in (400, 404)
+    assert procedure.state()["status"] == "open"
+
+
+def test_relaunch_after_silence_was_broken(procedure):
+    procedure.launch()
+    procedure.act(procedure.link("ng@example.org", "Object"), reason="Revise paragraph 3.")
+    relaunched = procedure.client.post(f"/api/silent-procedures/{procedure.id}/relaunch",
+                                       json={"text": "Revised text.", "deadline": "2026-03-12T17:00",
+                                             "timezone": "Europe/Brussels"}, headers=bearer(procedure.officer))
+    assert relaunched.status_code == 201, relaunched.get_json()
+    body = relaunched.get_json()
+    assert body["relaunch_of"] == procedure.id and body["text_version"] == 2 and body["status"] == "open"
+
+
+def test_the_record_as_page_json_and_csv(procedure, make_account):
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    procedure.launch()
+    procedure.act(procedure.link("be@example.org", "Commenter"), comment="Soutien.")
+    procedure.pass_deadline()
+    client = procedure.client
+    form = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    client.post("/sign-in", data={"email": "clerk@example.org", "password": "a long passphrase", "csrf_token": token})
+    page = client.get(f"/silent-procedures/{procedure.id}/record?lang=en").get_data(as_text=True)
+    assert "adopted" in page and "Soutien." in page and "sn2@example.org" in page
+    record = client.get(f"/silent-procedures/{procedure.id}/record.json").get_json()
+    assert record["status"] == "adopted" and len(record["members_addressed"]) == 5
+    assert any(m["to"] == "be@example.org" and m["status"] == "sent" for m in record["emails"])
+    csv_text = client.get(f"/silent-procedures/{procedure.id}/record.csv").get_data(as_text=True)
+    assert "launched" in csv_text and "comment" in csv_text and "outcome" in csv_text and "adopted" in csv_text
+
+
+def test_the_secretariat_launches_from_the_web_page(procedure, make_account):
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    client = procedure.client
+    assert client.get("/silent-procedures/new").status_code == 302  # sign in first
+    form = client.get("/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    client.post("/sign-in", data={"email": "clerk@example.org", "password": "a long passphrase", "csrf_token": token})
+    page = client.get("/silent-procedures/new?lang=fr").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    bad = client.post("/silent-procedures/new", data={**LAUNCH, "text": "", "csrf_token": token})
+    assert bad.status_code == 422 and "The text may not be empty" in bad.get_data(as_text=True)
+    assert 'value="Conclusions of the thematic meeting' in bad.get_data(as_text=True)  # nothing typed is lost
+    good = client.post("/silent-procedures/new", data={**LAUNCH, "csrf_token": token})
+    assert good.status_code == 302
+    procedure.deliver()
+    assert len(procedure.mails(to="be@example.org")) == 1
