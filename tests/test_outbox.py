@@ -4,7 +4,6 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from notifications.models import OutboxMessage
-from service import cases
 from service.extensions import db
 from service.scheduler import Scheduler
 from tests.conftest import bearer

@@ -2,7 +2,7 @@
 import threading
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from service import cases, timers
 from service.extensions import db

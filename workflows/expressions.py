@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from simpleeval import EvalWithCompoundTypes, InvalidExpression

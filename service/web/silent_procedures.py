@@ -15,7 +15,6 @@ from forms.silent_procedure import LABELS, PURPOSES
 from .. import action_links, silent_procedures
 from ..errors import InvalidInput, ServiceError
 from ..extensions import db
-from ..i18n import current_language
 from ..models import Committee, SilentProcedure
 from . import current_contact
 
