@@ -80,7 +80,8 @@ def reminder_times(deadline: datetime) -> list[str]:
     return [t.isoformat() for t in times if now < t < deadline]
 
 
-def _process_data(procedure: SilentProcedure) -> dict:
+def process_data(procedure: SilentProcedure) -> dict:
+    """The data the `silent_procedure` process starts with."""
     reminders = reminder_times(procedure.deadline_at)
     return {
         "procedure_id": procedure.id,
@@ -114,6 +115,16 @@ def _address(procedure: SilentProcedure) -> None:
 @cases.use_case
 def launch(data: dict, actor: Contact, relaunch_of: SilentProcedure | None = None) -> SilentProcedure:
     """Launch a procedure from validated launch data (`forms.silent_procedure.LaunchForm`)."""
+    procedure = prepare(data, actor, relaunch_of)
+    case, workflow = cases.begin_case(PROCESS_ID, process_data(procedure), actor)
+    procedure.case_id = case.id
+    cases.commit(case, workflow)
+    return procedure
+
+
+def prepare(data: dict, actor: Contact, relaunch_of: SilentProcedure | None = None) -> SilentProcedure:
+    """The procedure's rows (not committed). A process that calls `silent_procedure` as a call
+    activity starts with `process_data(procedure)` in its data."""
     _require(actor, OFFICE_ROLES)
     now = clock.now()
     procedure = SilentProcedure(
@@ -126,9 +137,6 @@ def launch(data: dict, actor: Contact, relaunch_of: SilentProcedure | None = Non
     db.session.add(procedure)
     _address(procedure)
     db.session.flush()
-    case, workflow = cases.begin_case(PROCESS_ID, _process_data(procedure), actor)
-    procedure.case_id = case.id
-    cases.commit(case, workflow)
     return procedure
 
 
@@ -340,7 +348,7 @@ def notice(case: Case, params: dict) -> None:
                   links=_links(procedure, r, r.contact.language, create=False))
         return
     # The procedure ends: withdrawn, adopted or silence broken.
-    outcome = "withdrawn" if kind == "withdrawn" else params["outcome"]
+    outcome = params["outcome"]
     procedure.status, procedure.closed_at = outcome, now
     db.session.execute(update(ActionLink).where(ActionLink.procedure_id == procedure.id,
                                                 ActionLink.revoked_at.is_(None)).values(revoked_at=now)

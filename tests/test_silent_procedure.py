@@ -380,3 +380,30 @@ def test_the_secretariat_launches_from_the_web_page(procedure, make_account):
     assert good.status_code == 302
     procedure.deliver()
     assert len(procedure.mails(to="be@example.org")) == 1
+
+
+@pytest.mark.parametrize("objection,outcome,next_task", [(False, "adopted", None),
+                                                          (True, "silence_broken", "decide")])
+def test_another_process_calls_the_silent_procedure(procedure, objection, outcome, next_task):
+    from forms.silent_procedure import LaunchForm
+    from service import cases, silent_procedures
+    from service.accounts import find_contact
+    from service.extensions import db
+    from service.models import CaseTask
+
+    with procedure.app.test_request_context():
+        officer = find_contact("officer@example.org")
+        prepared = silent_procedures.prepare(LaunchForm().load(LAUNCH), officer)
+        case, workflow = cases.begin_case("decision_by_silence", silent_procedures.process_data(prepared), officer)
+        cases.commit(case, workflow)
+        procedure.id, case_id = prepared.id, case.id
+    procedure.deliver()
+    assert len(procedure.mails(to="be@example.org")) == 1
+    if objection:
+        procedure.act(procedure.link("ng@example.org", "Object"), reason="No.")
+    procedure.pass_deadline()
+    assert procedure.state()["status"] == outcome
+    with procedure.app.app_context():
+        tasks = [t.bpmn_id for t in db.session.query(CaseTask).filter_by(case_id=case_id)]
+        assert tasks == ([next_task] if next_task else [])
+        assert db.session.get(cases.Case, case_id).status == ("running" if next_task else "completed")

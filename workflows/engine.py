@@ -109,7 +109,8 @@ class Services:
     def _recorder(self, name: str) -> Callable[..., Any]:
         def record(context, **params):
             self.effects.append({"operation": name, "params": params})
-            return {"recorded": name}
+            # The task's result variable holds what was asked, e.g. an outcome a caller can test.
+            return {"operation": name, **params}
 
         return record
 
