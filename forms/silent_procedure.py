@@ -1,16 +1,25 @@
 """The silent procedure's forms: launch, extend, and the members' four responses."""
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import timedelta
 
 from flask import current_app
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from workflows import clock
 
 from . import FormSchema, register
 
 TEXT_LIMIT = 100_000
+DOCUMENT_LIMIT = 10 * 1024 * 1024
+DOCUMENTS_PER_PROCEDURE = 10
+DOCUMENT_TYPES = {
+    "application/pdf", "text/plain", "application/msword", "application/vnd.oasis.opendocument.text",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "image/png", "image/jpeg",
+}
 
 
 def _required(label: str) -> dict:
@@ -28,6 +37,36 @@ def _not_blank(label: str):
 class _Stripped(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class _Base64(fields.String):
+    """File content as base64 text (JSON) → bytes."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            content = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("The content must be base64.") from None
+        if not content:
+            raise ValidationError("The document is empty.")
+        if len(content) > DOCUMENT_LIMIT:
+            raise ValidationError(f"A document may not exceed {DOCUMENT_LIMIT // (1024 * 1024)} MB.")
+        return content
+
+
+class DocumentForm(FormSchema):
+    filename = _Stripped(required=True, validate=validate.Length(min=1, max=200))
+    content_type = fields.String(required=True, validate=validate.OneOf(
+        sorted(DOCUMENT_TYPES), error="Accepted: PDF, Word, OpenDocument, Excel, plain text, PNG, JPEG."))
+    content = _Base64(required=True, load_only=True)
+
+    @post_load
+    def _safe_name(self, data, **kwargs):
+        from werkzeug.utils import secure_filename
+
+        data["filename"] = secure_filename(data["filename"]) or "document"
+        return data
 
 
 def deadline_checks(loaded: dict, minimum: timedelta | None) -> None:
@@ -61,6 +100,8 @@ class LaunchForm(FormSchema):
     timezone = _Stripped(required=True, validate=validate.Length(min=1, max=64), error_messages=_required("The time zone"))
     committees = fields.List(fields.String(), required=True, error_messages=_required("At least one committee"),
                              validate=validate.Length(min=1, error="Choose at least one committee."))
+    documents = fields.List(fields.Nested(DocumentForm), load_default=list, validate=validate.Length(
+        max=DOCUMENTS_PER_PROCEDURE, error=f"At most {DOCUMENTS_PER_PROCEDURE} documents."))
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
@@ -87,6 +128,7 @@ class ExtendForm(FormSchema):
 @register("silent_procedure_relaunch")
 class RelaunchForm(FormSchema):
     text = LaunchForm._declared_fields["text"]
+    documents = LaunchForm._declared_fields["documents"]
     proposed_decision = fields.String(validate=validate.Length(max=5000))
     deadline = LaunchForm._declared_fields["deadline"]
     timezone = LaunchForm._declared_fields["timezone"]
@@ -134,6 +176,7 @@ LABELS = {
     "deadline": {"en": "Deadline (local date and time)", "fr": "Échéance (date et heure locales)"},
     "timezone": {"en": "Time zone", "fr": "Fuseau horaire"},
     "committees": {"en": "Committees addressed", "fr": "Comités consultés"},
+    "documents": {"en": "Attached documents (optional)", "fr": "Documents joints (facultatif)"},
     "reason": {"en": "Reason for the objection", "fr": "Motif de l'objection"},
     "amendment": {"en": "Amendment requested", "fr": "Amendement demandé"},
     "comment": {"en": "Comment or explanation of position", "fr": "Commentaire ou explication de position"},

@@ -37,6 +37,7 @@ from .models import (
     ContactRole,
     DeadlineExtension,
     Partner,
+    ProcedureDocument,
     ProcedureRecipient,
     ProcedureResponse,
     SilentProcedure,
@@ -64,8 +65,12 @@ def _require(actor: Contact, roles) -> None:
         raise Forbidden("Only the Secretariat may do this.")
 
 
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def text_hash(text: str, documents: list[dict] = ()) -> str:
+    """The version's fingerprint: the text and every attached document (name and content)."""
+    digest = hashlib.sha256(text.encode("utf-8"))
+    for document in documents:
+        digest.update(b"\0" + document["filename"].encode("utf-8") + b"\0" + hashlib.sha256(document["content"]).digest())
+    return digest.hexdigest()
 
 
 def local_deadline(procedure: SilentProcedure) -> datetime:
@@ -127,14 +132,20 @@ def prepare(data: dict, actor: Contact, relaunch_of: SilentProcedure | None = No
     activity starts with `process_data(procedure)` in its data."""
     _require(actor, OFFICE_ROLES)
     now = clock.now()
+    documents = data.get("documents") or []
     procedure = SilentProcedure(
-        subject=data["subject"], text=data["text"], text_hash=text_hash(data["text"]),
+        subject=data["subject"], text=data["text"], text_hash=text_hash(data["text"], documents),
         text_version=(relaunch_of.text_version + 1) if relaunch_of else 1,
         proposed_decision=data["proposed_decision"], deadline_at=data["deadline_utc"], timezone=data["timezone"],
         committees=sorted(set(data["committees"])), status="open", launched_by_id=actor.id, launched_at=now,
         relaunch_of_id=relaunch_of.id if relaunch_of else None, deadline_sequence=0,
     )
     db.session.add(procedure)
+    for document in documents:
+        procedure.documents.append(ProcedureDocument(
+            filename=document["filename"], content_type=document["content_type"],
+            size=len(document["content"]), sha256=hashlib.sha256(document["content"]).hexdigest(),
+            content=document["content"], uploaded_at=now))
     _address(procedure)
     db.session.flush()
     return procedure
@@ -192,7 +203,9 @@ def relaunch(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
     previous = get(procedure_id, actor)
     if previous.status != "silence_broken":
         raise Conflict("Only a procedure whose silence was broken can be relaunched.")
-    launch_data = {"subject": previous.subject, "text": data["text"],
+    documents = data.get("documents") or [
+        {"filename": d.filename, "content_type": d.content_type, "content": d.content} for d in previous.documents]
+    launch_data = {"subject": previous.subject, "text": data["text"], "documents": documents,
                    "proposed_decision": data.get("proposed_decision") or previous.proposed_decision,
                    "deadline_utc": data["deadline_utc"], "timezone": data["timezone"],
                    "committees": previous.committees}
@@ -278,15 +291,20 @@ def _respond(link_id: int, values: dict) -> Receipt:
 
 # Notices, applied from the BPMN's service tasks ----------------------------------------
 
-def _view(procedure: SilentProcedure) -> dict:
+def _view(procedure: SilentProcedure, token: str | None = None) -> dict:
+    """What notices and pages show of a procedure; document links go through `token`."""
     local = local_deadline(procedure)
-    return {"id": procedure.id, "subject": procedure.subject, "text": procedure.text,
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    documents = [{"filename": d.filename, "size": d.size, "sha256": d.sha256,
+                  "url": f"{base}/act/{token}/documents/{d.id}" if token else None} for d in procedure.documents]
+    return {"id": procedure.id, "documents": documents, "subject": procedure.subject, "text": procedure.text,
             "proposed_decision": procedure.proposed_decision, "text_version": procedure.text_version,
             "text_hash": procedure.text_hash, "timezone": procedure.timezone,
             "deadline_local": f"{local:%Y-%m-%d %H:%M}", "deadline_utc": f"{procedure.deadline_at:%Y-%m-%d %H:%M}"}
 
 
 def _links(procedure: SilentProcedure, recipient: ProcedureRecipient, language: str, create: bool) -> list[dict]:
+    """The recipient's action links (`token` of the first one serves document downloads)."""
     purposes = ["object", "amend", "comment", "acknowledge"] if recipient.can_break else ["comment"]
     rows = []
     if create:
@@ -296,7 +314,8 @@ def _links(procedure: SilentProcedure, recipient: ProcedureRecipient, language: 
         rows = db.session.scalars(select(ActionLink).where(
             ActionLink.procedure_id == procedure.id, ActionLink.contact_id == recipient.contact_id,
             ActionLink.revoked_at.is_(None)).order_by(ActionLink.id)).all()
-    return [{"label": LINK_LABELS[row.purpose][language], "url": action_links.url(row)} for row in rows]
+    return [{"label": LINK_LABELS[row.purpose][language], "url": action_links.url(row),
+             "token": action_links.token(row)} for row in rows]
 
 
 def _ics(procedure: SilentProcedure, cancelled: bool = False) -> str:
@@ -314,9 +333,10 @@ _NO_DETAILS = dict.fromkeys(("breaker", "breaking_kind", "response_kind", "respo
 
 def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ics=None, can_break=True, **values):
     template = "silent_procedure_launch" if kind == "launch" else "silent_procedure_update"
+    token = links[0]["token"] if links else None
     queue_email(template=template, to_email=contact.email, to_name=contact.name, language=contact.language,
                 case_id=procedure.case_id, ics=ics,
-                values={"procedure": _view(procedure), "name": contact.name or contact.email, "member": member,
+                values={"procedure": _view(procedure, token), "name": contact.name or contact.email, "member": member,
                         "kind": kind, "links": links or [], "can_break": can_break, **_NO_DETAILS, **values})
 
 
@@ -394,6 +414,8 @@ def record(procedure: SilentProcedure) -> dict:
         "text_hash": procedure.text_hash,
         "proposed_decision": procedure.proposed_decision,
         "committees": procedure.committees,
+        "documents": [{"filename": d.filename, "content_type": d.content_type, "size": d.size, "sha256": d.sha256}
+                      for d in procedure.documents],
         "deadline": iso(procedure.deadline_at),
         "deadline_local": local_deadline(procedure).isoformat(),
         "timezone": procedure.timezone,

@@ -376,10 +376,15 @@ def test_the_secretariat_launches_from_the_web_page(procedure, make_account):
     bad = client.post("/silent-procedures/new", data={**LAUNCH, "text": "", "csrf_token": token})
     assert bad.status_code == 422 and "The text may not be empty" in bad.get_data(as_text=True)
     assert 'value="Conclusions of the thematic meeting' in bad.get_data(as_text=True)  # nothing typed is lost
-    good = client.post("/silent-procedures/new", data={**LAUNCH, "csrf_token": token})
+    import io
+
+    good = client.post("/silent-procedures/new", content_type="multipart/form-data", data={
+        **LAUNCH, "csrf_token": token, "documents": (io.BytesIO(b"%PDF-1.4 annex"), "annex.pdf", "application/pdf")})
     assert good.status_code == 302
     procedure.deliver()
     assert len(procedure.mails(to="be@example.org")) == 1
+    record = client.get(good.headers["Location"] + "/record.json").get_json()
+    assert [d["filename"] for d in record["documents"]] == ["annex.pdf"]
 
 
 @pytest.mark.parametrize("objection,outcome,next_task", [(False, "adopted", None),
@@ -407,3 +412,28 @@ def test_another_process_calls_the_silent_procedure(procedure, objection, outcom
         tasks = [t.bpmn_id for t in db.session.query(CaseTask).filter_by(case_id=case_id)]
         assert tasks == ([next_task] if next_task else [])
         assert db.session.get(cases.Case, case_id).status == ("running" if next_task else "completed")
+
+
+def test_documents_are_frozen_with_the_text_and_downloadable_from_the_links(procedure):
+    import base64
+    import hashlib
+
+    pdf = b"%PDF-1.4 conclusions of the meeting"
+    launched = procedure.launch(documents=[{"filename": "../conclusions.pdf", "content_type": "application/pdf",
+                                            "content": base64.b64encode(pdf).decode()}])
+    record = procedure.client.get(f"/api/silent-procedures/{procedure.id}/record", headers=bearer(procedure.officer)).get_json()
+    assert record["documents"] == [{"filename": "conclusions.pdf", "content_type": "application/pdf", "size": len(pdf),
+                                    "sha256": hashlib.sha256(pdf).hexdigest()}]
+    without = procedure.client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(procedure.officer)).get_json()
+    assert without["text_hash"] != launched["text_hash"]  # the documents are part of the version
+    body = procedure.text(procedure.mails(to="ng@example.org")[0])
+    url = re.search(r"https://rabat\.example\.org/act/\S+/documents/\d+", body).group(0)
+    download = procedure.client.get(url.replace("https://rabat.example.org", ""))
+    assert download.status_code == 200 and download.data == pdf
+    assert "attachment" in download.headers["Content-Disposition"]
+    bad = procedure.client.post("/api/silent-procedures", headers=bearer(procedure.officer), json={
+        **LAUNCH, "documents": [{"filename": "x.exe", "content_type": "application/x-msdownload", "content": "AAAA"}]})
+    assert bad.status_code == 422 and "documents" in bad.get_json()["errors"]["json"]
+    bad = procedure.client.post("/api/silent-procedures", headers=bearer(procedure.officer), json={
+        **LAUNCH, "documents": [{"filename": "x.pdf", "content_type": "application/pdf", "content": "not base64!"}]})
+    assert bad.status_code == 422

@@ -29,6 +29,7 @@ class ProcedureSchema(Schema):
     text_hash = fields.String()
     proposed_decision = fields.String()
     committees = fields.List(fields.String())
+    documents = fields.List(fields.Dict())
     deadline = fields.String(metadata={"description": "UTC, ISO 8601"})
     deadline_local = fields.String()
     timezone = fields.String()

@@ -16,6 +16,7 @@ from .reference import (  # noqa: F401
 from .silent_procedures import (  # noqa: F401
     ActionLink,
     DeadlineExtension,
+    ProcedureDocument,
     ProcedureRecipient,
     ProcedureResponse,
     SilentProcedure,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -39,6 +39,7 @@ class SilentProcedure(db.Model):
     recipients: Mapped[list["ProcedureRecipient"]] = relationship(
         order_by="ProcedureRecipient.id", back_populates="procedure"
     )
+    documents: Mapped[list["ProcedureDocument"]] = relationship(order_by="ProcedureDocument.id")
 
 
 class ProcedureRecipient(db.Model):
@@ -104,3 +105,18 @@ class DeadlineExtension(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     extended_at: Mapped[datetime] = mapped_column(UTCDateTime)
     extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+
+
+class ProcedureDocument(db.Model):
+    """A document attached to a procedure's text, frozen with it (hash kept)."""
+
+    __tablename__ = "procedure_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("silent_procedures.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,6 +1,7 @@
 """Pages of the silent procedure: the e-mail action pages, and the Secretariat's pages."""
 from __future__ import annotations
 
+import base64
 import csv
 import functools
 import io
@@ -15,7 +16,7 @@ from forms.silent_procedure import LABELS, PURPOSES
 from .. import action_links, silent_procedures
 from ..errors import InvalidInput, ServiceError
 from ..extensions import db
-from ..models import Committee, SilentProcedure
+from ..models import Committee, ProcedureDocument, SilentProcedure
 from . import current_contact
 
 bp = Blueprint("silent_procedure_pages", __name__)
@@ -45,7 +46,7 @@ def officer_page(view):
 def act(token):
     """Confirmation page: shows the procedure and the form; changes nothing (mail scanners)."""
     link = action_links.resolve(token)
-    return render_template("act.html", link=link, procedure=silent_procedures._view(link.procedure),
+    return render_template("act.html", link=link, procedure=silent_procedures._view(link.procedure, token),
                            purpose=PURPOSES[link.purpose], state=silent_procedures.link_state(link),
                            labels=LABELS, errors={}, values={}, lang_labels=silent_procedures.LINK_LABELS)
 
@@ -58,12 +59,23 @@ def act_post(token):
     try:
         receipt = silent_procedures.respond(token, data)
     except InvalidInput as error:
-        return render_template("act.html", link=link, procedure=silent_procedures._view(link.procedure),
+        return render_template("act.html", link=link, procedure=silent_procedures._view(link.procedure, token),
                                purpose=PURPOSES[link.purpose], state=None, labels=LABELS, errors=error.errors,
                                values=data, lang_labels=silent_procedures.LINK_LABELS), 422
     status = 200 if receipt.counted else 409
     return render_template("act_done.html", receipt=receipt, procedure=silent_procedures._view(link.procedure),
                            member=link.partner_code), status
+
+
+@bp.route("/act/<token>/documents/<int:document_id>")
+def act_document(token, document_id):
+    """A document of the procedure, for whoever holds one of its links (also after it ended)."""
+    link = action_links.resolve(token)
+    document = db.session.get(ProcedureDocument, document_id)
+    if document is None or document.procedure_id != link.procedure_id:
+        abort(404)
+    return Response(document.content, mimetype=document.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{document.filename}"'})
 
 
 # The Secretariat's pages --------------------------------------------------------------------
@@ -89,11 +101,18 @@ def new(officer):
         return _launch_page({"timezone": "Europe/Brussels", "committees": ["steering-committee"]}, {})
     values = {key: request.form.get(key, "") for key in ("subject", "text", "proposed_decision", "deadline", "timezone")}
     values["committees"] = request.form.getlist("committees")
+    # Files go through the same form definition as the API's JSON (content as base64).
+    values["documents"] = [
+        {"filename": f.filename, "content_type": f.mimetype or "application/octet-stream",
+         "content": base64.b64encode(f.read()).decode("ascii")}
+        for f in request.files.getlist("documents") if f and f.filename]
     try:
         procedure = silent_procedures.launch(forms.FORMS["silent_procedure_launch"]().load(values), officer)
     except forms.ValidationError as error:
+        del values["documents"]  # a browser cannot keep a chosen file: ask again
         return _launch_page(values, error.messages, 422)
     except InvalidInput as error:
+        del values["documents"]
         return _launch_page(values, error.errors or {"subject": [error.message]}, 422)
     return redirect(url_for("silent_procedure_pages.detail", procedure_id=procedure.id))
 
