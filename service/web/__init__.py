@@ -58,6 +58,20 @@ def sign_out():
     return redirect(url_for("web.home"))
 
 
+@bp.route("/outbox")
+def failing_mail():
+    """E-mails that could not be delivered yet, for the Secretariat to see and act on."""
+    contact = current_contact()
+    if contact is None:
+        return redirect(url_for("web.sign_in"))
+    if not contact.has_role("secretariat"):
+        abort(403)
+    failing = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.attempts > 0)
+        .order_by(OutboxMessage.created_at)).all()
+    return render_template("outbox.html", failing=failing)
+
+
 @bp.route("/dev/mail")
 def outgoing_mail():
     """Captured e-mail, newest first: only while e-mail is captured rather than sent."""
