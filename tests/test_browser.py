@@ -1,0 +1,97 @@
+"""Pages a person looks at, in a real browser (Chromium driven by Playwright)."""
+import os
+import re
+import threading
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from notifications.models import OutboxMessage
+from service.extensions import db
+from service.scheduler import Scheduler
+from tests.conftest import bearer
+from tests.test_silent_procedure import LAUNCH
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_app(make_app):
+    """The app served over HTTP on a free loopback port, links pointing at it."""
+    app = make_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM} (.ci/run installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_a_member_objects_from_the_link_in_the_email(live_app, browser, make_account, tmp_path):
+    _, officer = make_account("officer@example.org", "secretariat")
+    make_account("ng@example.org", "committee-member", partner="NG", language="en")
+    make_account("be@example.org", "committee-member", partner="BE", language="fr")
+    client = live_app.test_client()
+    procedure = client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(officer)).get_json()
+    Scheduler(live_app, owner="test").run_once()
+    with live_app.app_context():
+        mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == "ng@example.org"))
+        link = next(re.search(r"http://\S+", line).group(0) for line in mail.text_body.splitlines() if "Object" in line)
+
+    page = browser.new_page()
+    page.goto(link)
+    assert page.get_by_role("heading", name="Object (breaks silence)").is_visible()
+    assert "Conclusions of the thematic meeting" in page.content()
+    reason = page.get_by_label("Reason for the objection")
+    reason.fill("   ")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The reason may not be empty.").is_visible()
+    assert client.get(f"/api/silent-procedures/{procedure['id']}", headers=bearer(officer)).get_json()["status"] == "open"
+
+    page.get_by_label("Reason for the objection").fill("Paragraph 3 must be revised.")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Response received").is_visible()
+    page.screenshot(path=str(tmp_path / "objection-received.png"), full_page=True)
+    state = client.get(f"/api/silent-procedures/{procedure['id']}", headers=bearer(officer)).get_json()
+    assert state["status"] == "silence_broken"
+    assert state["responses"][0]["text"] == "Paragraph 3 must be revised."
+
+
+def test_the_launch_form_in_french_shows_errors_next_to_fields(live_app, browser, make_account):
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    make_account("be@example.org", "committee-member", partner="BE", language="fr")
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = browser.new_page(locale="fr-FR")
+    page.goto(base + "/sign-in")
+    page.get_by_label("Adresse électronique").fill("clerk@example.org")
+    page.get_by_label("Mot de passe").fill("a long passphrase")
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(base + "/silent-procedures/new?lang=fr")
+    page.get_by_label("Objet").fill("Programme de la présidence")
+    page.get_by_label("Décision proposée").fill("Approuver le programme.")
+    page.get_by_label("Échéance (date et heure locales)").fill("2026-03-03T10:00")
+    page.get_by_role("button", name="Lancer").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The text may not be empty.").is_visible()
+    assert page.get_by_label("Objet").input_value() == "Programme de la présidence"  # nothing typed is lost
+    page.get_by_label("Texte soumis à approbation").fill("Le programme est annexé.")
+    page.get_by_label("Échéance (date et heure locales)").fill("2026-03-12T10:00")
+    page.get_by_role("button", name="Lancer").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Programme de la présidence").is_visible()
