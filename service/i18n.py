@@ -1,7 +1,7 @@
 """French and English texts of the web pages, and the choice of language per request."""
 from __future__ import annotations
 
-from flask import request, session
+from flask import g, request, session
 
 LANGUAGES = ("fr", "en")
 
@@ -51,6 +51,9 @@ def current_language() -> str:
         return chosen
     if session.get("lang") in LANGUAGES:
         return session["lang"]
+    # A page opened from an e-mail speaks the language of the contact it was sent to.
+    if g.get("recipient_language") in LANGUAGES:
+        return g.recipient_language
     return request.accept_languages.best_match(LANGUAGES) or "en"
 
 

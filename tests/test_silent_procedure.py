@@ -164,6 +164,8 @@ def test_an_objection_or_amendment_breaks_silence_at_once(procedure, label, fiel
 
 def test_any_contact_of_a_member_acts_for_it(procedure):
     procedure.launch()
+    # Each page speaks its contact's language (sn1 writes French, sn2 English).
+    assert "Formuler une objection" in procedure.client.get(procedure.link("sn1@example.org", "objection")).get_data(as_text=True)
     procedure.act(procedure.link("sn2@example.org", "Object"), reason="Not acceptable for Senegal.")
     state = procedure.state()
     assert state["status"] == "silence_broken" and state["responses"][0]["member"] == "SN"

@@ -7,7 +7,7 @@ import functools
 import io
 from zoneinfo import available_timezones
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 import forms
@@ -46,6 +46,7 @@ def officer_page(view):
 def act(token):
     """Confirmation page: shows the procedure and the form; changes nothing (mail scanners)."""
     link = action_links.resolve(token)
+    g.recipient_language = link.contact.language
     return render_template("act.html", link=link, procedure=silent_procedures._view(link.procedure, token),
                            purpose=PURPOSES[link.purpose], state=silent_procedures.link_state(link),
                            labels=LABELS, errors={}, values={}, lang_labels=silent_procedures.LINK_LABELS)
@@ -54,6 +55,7 @@ def act(token):
 @bp.route("/act/<token>", methods=["POST"])
 def act_post(token):
     link = action_links.resolve(token)
+    g.recipient_language = link.contact.language
     field = PURPOSES[link.purpose][2]
     data = {field: request.form.get(field, "")} if field else {}
     try:
