@@ -62,3 +62,9 @@ class Defaults:
     # sent before the deadline to members that have not responded (ISO 8601 durations).
     SILENT_PROCEDURE_MIN_DURATION = "PT72H"
     SILENT_PROCEDURE_REMINDERS = "PT72H,PT24H"
+    # Labelling requests: the default time the Steering Committee has to decide, the reminder
+    # and the time-out when changes were asked for, and the reminder for the results report.
+    LABELLING_DECISION_PERIOD = "P14D"
+    LABELLING_AMEND_REMINDER = "P14D"
+    LABELLING_AMEND_TIMEOUT = "P60D"
+    LABELLING_REPORT_REMINDER = "P30D"

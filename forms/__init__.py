@@ -60,3 +60,4 @@ def validate(key: str | None, data: Any) -> dict[str, Any]:
 
 
 from . import silent_procedure  # noqa: E402,F401 - registers its forms
+from . import labelling  # noqa: E402,F401 - registers its forms

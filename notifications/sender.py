@@ -10,7 +10,9 @@ import smtplib
 from datetime import timedelta
 
 from flask import current_app
-from flask_mail import Message
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formataddr, formatdate
 from sqlalchemy import or_, select, update
 
 from service.extensions import db, mail
@@ -40,18 +42,23 @@ def _claim(message_id: int, owner_until) -> bool:
     return result.rowcount == 1
 
 
-def _as_mail(row: OutboxMessage) -> Message:
-    recipient = (row.to_name, row.to_email) if row.to_name else row.to_email
-    message = Message(
-        subject=row.subject,
-        recipients=[recipient],
-        body=row.text_body,
-        html=row.html_body,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-    )
-    message.msgId = row.message_id
+def _as_mail(row: OutboxMessage) -> EmailMessage:
+    """The MIME message, built with the standard library's SMTP policy.
+
+    (Flask-Mail's own Message folds long non-ASCII subjects inside words, which mail
+    clients then show with a stray space; its connection still does the sending.)
+    """
+    message = EmailMessage(policy=SMTP)
+    message["Subject"] = row.subject
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = formataddr((row.to_name, row.to_email)) if row.to_name else row.to_email
+    message["Message-ID"] = row.message_id
+    message["Date"] = formatdate(row.created_at.timestamp(), usegmt=True)
+    message.set_content(row.text_body)
+    message.add_alternative(row.html_body, subtype="html")
     if row.ics:
-        message.attach("deadline.ics", "text/calendar; method=PUBLISH", row.ics)
+        message.add_attachment(row.ics.encode("utf-8"), maintype="text", subtype="calendar",
+                               filename="deadline.ics", params={"method": "PUBLISH"})
     return message
 
 
@@ -84,7 +91,7 @@ def deliver_due(limit: int = 50) -> int:
                 if not capture:
                     if connection is None:
                         connection = mail.connect().__enter__()
-                    connection.send(_as_mail(row))
+                    connection.host.send_message(_as_mail(row))
             except (OSError, smtplib.SMTPException) as error:
                 connection = None
                 row.attempts += 1

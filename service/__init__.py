@@ -17,6 +17,7 @@ from .models import ROLES
 import notifications.models  # noqa: E402,F401 - the outbox table belongs to the schema
 from . import effects  # noqa: E402
 from . import silent_procedures  # noqa: E402,F401 - registers its service-task operation
+from . import labelling  # noqa: E402,F401 - registers its service-task operation
 from .workflow_cache import WorkflowCache
 
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")

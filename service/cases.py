@@ -116,6 +116,7 @@ def _sync_tasks(case: Case, before: Snapshot, after: Snapshot) -> None:
             lane=task.lane,
             form=task.form,
             assignee=task.assignee.lower() if isinstance(task.assignee, str) else None,
+            partner_code=task.partner,
             created_at=now,
         )
         for task_id, task in after.tasks.items()
@@ -302,6 +303,8 @@ def may_act_on_task(task: CaseTask, actor: Actor) -> bool:
         return False
     if task.assignee:
         return actor.email.lower() == task.assignee
+    if task.partner_code and actor.partner_code != task.partner_code:
+        return False
     lane = task.lane or "secretariat"
     return actor.has_role(lane)
 
@@ -337,18 +340,32 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     if not may_act_on_task(task, actor):
         raise Forbidden("You may not complete this task.")
     data = _validate(task.form, data if data is not None else {})
+    case, workflow = step_task(task, data, actor)
+    commit(case, workflow)
+    return case
+
+
+def step_task(task: CaseTask, data: dict[str, Any], actor: Actor, audit: dict | None = None):
+    """Complete a task inside the caller's transaction (not committed): (case, workflow).
+
+    `data` is trusted (validated by the caller); `audit` replaces it in the audit entry."""
     case = get_case(task.case_id)
     services = _services()
     workflow, before = _restore(case, services)
     try:
-        engine.complete_user_task(workflow, task_id, data)
+        engine.complete_user_task(workflow, task.id, data)
     except LookupError:
         raise Conflict("This task is no longer open.") from None
     except (ExpressionRefused, engine.WorkflowException) as error:
         raise _engine_failure(error) from None
-    _save(case, workflow, before, services, actor, "task_completed", {"task": task.bpmn_id, "name": task.name, "data": data})
-    commit(case, workflow)
-    return case
+    _save(case, workflow, before, services, actor, "task_completed",
+          {"task": task.bpmn_id, "name": task.name, "data": data if audit is None else audit})
+    return case, workflow
+
+
+def open_task(case_id: int, bpmn_id: str) -> CaseTask | None:
+    """The ready task `bpmn_id` of a case, if there is one."""
+    return db.session.scalar(select(CaseTask).where(CaseTask.case_id == case_id, CaseTask.bpmn_id == bpmn_id))
 
 
 @use_case

@@ -28,7 +28,7 @@ DATABASES = [d.strip() for d in os.environ.get("TEST_DATABASES", "sqlite,postgre
 
 # Tables a test may write to; reference data (loaded once) stays.
 MUTABLE_TABLES = [
-    "outbox_messages", "action_links", "procedure_documents", "procedure_responses", "procedure_recipients", "deadline_extensions",
+    "outbox_messages", "labelling_requests", "action_links", "procedure_documents", "procedure_responses", "procedure_recipients", "deadline_extensions",
     "silent_procedures", "audit_entries", "case_timers", "case_tasks", "cases", "process_versions",
     "api_tokens", "contact_roles", "contacts",
 ]

@@ -83,6 +83,7 @@ class UserTaskView:
     lane: str | None
     form: str | None
     assignee: str | None
+    partner: str | None
     process_id: str
 
 
@@ -152,9 +153,8 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
     views = []
     for task in workflow.get_tasks(state=TaskState.READY, manual=True):
         props = _properties(task.task_spec)
-        assignee = None
-        if props.get("assignee"):
-            assignee = task.data.get(props["assignee"])
+        assignee = task.data.get(props["assignee"]) if props.get("assignee") else None
+        partner = task.data.get(props["partner"]) if props.get("partner") else None
         views.append(
             UserTaskView(
                 id=str(task.id),
@@ -163,6 +163,7 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
                 lane=task.task_spec.lane,
                 form=props.get("form"),
                 assignee=assignee,
+                partner=partner if isinstance(partner, str) else None,
                 process_id=task.workflow.spec.name,
             )
         )

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError
 from ..extensions import csrf
-from . import cases, processes, reference, silent_procedures, tasks
+from . import cases, labelling, processes, reference, silent_procedures, tasks
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _docs_blueprint() -> Blueprint:
 
 
 def register(app: Flask, api) -> None:
-    for module in (processes, cases, tasks, silent_procedures, reference):
+    for module in (processes, cases, tasks, silent_procedures, labelling, reference):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # token-authenticated: no cookies, so no CSRF
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

@@ -21,3 +21,4 @@ from .silent_procedures import (  # noqa: F401
     ProcedureResponse,
     SilentProcedure,
 )
+from .labelling import LabellingRequest  # noqa: F401

@@ -62,6 +62,8 @@ class CaseTask(db.Model):
     lane: Mapped[str | None] = mapped_column(String(40))
     form: Mapped[str | None] = mapped_column(String(80))
     assignee: Mapped[str | None] = mapped_column(String(320))
+    # For a partner's task: only that partner's contacts may act on it.
+    partner_code: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

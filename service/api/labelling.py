@@ -1,0 +1,132 @@
+"""`/api/labelling-requests` and the public register `/api/labelled-initiatives`."""
+import csv
+import io
+
+from flask import Response
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from forms.labelling import AfterSilenceForm, LabellingForm, ResultsForm, ReviewForm
+
+from .. import labelling
+from .auth import require_contact
+
+blp = Blueprint("labelling", __name__, url_prefix="/api", description="Labelling requests and the register")
+
+
+class RequestSchema(LabellingForm):
+    """A request as the API shows it: the form's fields and where it stands."""
+
+    class Meta:
+        unknown = "exclude"
+
+    id = fields.Integer(dump_only=True)
+    status = fields.String(dump_only=True)
+    partner_code = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    submitted_at = fields.DateTime(dump_only=True, allow_none=True)
+    review_comment = fields.String(dump_only=True, allow_none=True)
+    decision_note = fields.String(dump_only=True, allow_none=True)
+    silent_procedure_id = fields.Integer(dump_only=True, allow_none=True)
+    labelled_at = fields.DateTime(dump_only=True, allow_none=True)
+    results = fields.Dict(dump_only=True, allow_none=True)
+
+
+class RegisterQuery(Schema):
+    domain = fields.Integer()
+    objective = fields.Integer()
+    action = fields.Integer()
+    partner = fields.String()
+    type = fields.String()
+    year = fields.Integer()
+
+
+class VersionQuery(Schema):
+    version = fields.Integer(metadata={"description": "The version you read; a later save by someone else gives 409."})
+
+
+@blp.route("/labelling-requests", methods=["POST"])
+@blp.arguments(LabellingForm(partial=True))
+@blp.response(201, RequestSchema)
+def create(data):
+    """A new draft (a partner's focal point); incomplete fields are allowed until submission."""
+    return labelling.create_draft(data, require_contact())
+
+
+@blp.route("/labelling-requests")
+@blp.response(200, RequestSchema(many=True))
+def list_requests():
+    """Your partner's requests (the Secretariat and the Presidency see all)."""
+    return labelling.visible(require_contact())
+
+
+@blp.route("/labelling-requests/<int:request_id>")
+@blp.response(200, RequestSchema)
+def get_request(request_id):
+    return labelling.get(request_id, require_contact())
+
+
+@blp.route("/labelling-requests/<int:request_id>", methods=["PATCH"])
+@blp.arguments(LabellingForm(partial=True))
+@blp.arguments(VersionQuery, location="query")
+@blp.response(200, RequestSchema)
+def patch_request(data, query, request_id):
+    """Change a draft (or a request whose changes were asked for)."""
+    return labelling.update_draft(request_id, data, require_contact(), query.get("version"))
+
+
+@blp.route("/labelling-requests/<int:request_id>/submit", methods=["POST"])
+@blp.response(200, RequestSchema)
+def submit(request_id):
+    """Submit, or resubmit after changes: every field must be complete (422 with field messages)."""
+    return labelling.submit(request_id, require_contact())
+
+
+@blp.route("/labelling-requests/<int:request_id>/review", methods=["POST"])
+@blp.arguments(ReviewForm)
+@blp.response(200, RequestSchema)
+def review(data, request_id):
+    """The Secretariat: `accept` (a silent procedure starts), `request_changes` or `decline`."""
+    return labelling.review(request_id, data, require_contact())
+
+
+@blp.route("/labelling-requests/<int:request_id>/after-silence", methods=["POST"])
+@blp.arguments(AfterSilenceForm)
+@blp.response(200, RequestSchema)
+def after_silence(data, request_id):
+    """The Secretariat, when silence was broken: `labelled`, `not_labelled` or `relaunch` (with `text`)."""
+    return labelling.after_silence(request_id, data, require_contact())
+
+
+@blp.route("/labelling-requests/<int:request_id>/results", methods=["POST"])
+@blp.arguments(ResultsForm)
+@blp.response(200, RequestSchema)
+def results(data, request_id):
+    """The partner's results report, once asked for after the initiative's end."""
+    return labelling.report_results(request_id, data, require_contact())
+
+
+@blp.route("/labelled-initiatives")
+@blp.arguments(RegisterQuery, location="query")
+def labelled_initiatives(filters):
+    """The public register, filtered by domain, objective, action, partner, type and year."""
+    return [labelling.register_entry(row) for row in labelling.register(filters)]
+
+
+@blp.route("/labelled-initiatives.csv")
+@blp.arguments(RegisterQuery, location="query")
+def labelled_initiatives_csv(filters):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "title", "type", "lead_partner", "partners", "start_date", "end_date", "location",
+                     "budget_eur", "actions", "gcm_objectives", "labelled_at", "results_reported"])
+    for row in labelling.register(filters):
+        entry = labelling.register_entry(row)
+        writer.writerow([entry["id"], entry["title"], entry["type"], entry["lead_partner"], " ".join(entry["partners"]),
+                         entry["start_date"], entry["end_date"], entry["location"], entry["budget_eur"] or "",
+                         " ".join(str(a["action"]) for a in entry["actions"]),
+                         " ".join(map(str, entry["gcm_objectives"])), entry["labelled_at"],
+                         "yes" if entry["results"] else "no"])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=labelled-initiatives.csv"})

@@ -1,0 +1,229 @@
+"""Labelling requests end to end, through the API, with e-mail read back from a real SMTP server."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from service.scheduler import Scheduler
+from tests.conftest import T0, bearer
+
+REQUEST = {
+    "title": "Diaspora entrepreneurship fund", "type": "bilateral_project", "lead_partner": "SN",
+    "partners": ["FR"], "implementing_organisations": ["Agence sénégalaise de promotion"],
+    "start_date": "2026-04-01", "end_date": "2026-09-30", "location": "Dakar", "budget_eur": "250000.00",
+    "funding_source": "Bilateral cooperation", "summary": "Seed funding for diaspora-led businesses.",
+    "expected_results": "40 businesses created.", "actions": [3], "gcm_objectives": [19],
+    "contact_name": "Awa Diop", "contact_email": "awa.diop@example.org",
+}
+
+
+class Desk:
+    """The partner, the Secretariat and the committee around one request."""
+
+    def __init__(self, app, smtp, clock, tokens):
+        self.app, self.smtp, self.clock = app, smtp, clock
+        self.client = app.test_client()
+        self.scheduler = Scheduler(app, owner="test")
+        self.partner, self.officer, self.other_partner = tokens["partner"], tokens["officer"], tokens["other"]
+
+    def call(self, method, path, token, **json):
+        response = self.client.open(path, method=method, headers=bearer(token), json=json if json else None)
+        return response.status_code, response.get_json()
+
+    def deliver(self):
+        self.scheduler.run_once()
+        self.scheduler.run_once()
+
+    def mails(self, to, subject):
+        return [m for m in self.smtp.messages if to in m["To"] and subject in m["Subject"]]
+
+    def act(self, to, label, **form):
+        message = [m for m in self.smtp.messages if to in m["To"] and ("Silent procedure" in m["Subject"] or "tacite" in m["Subject"])][-1]
+        text = next(p.get_content() for p in message.walk() if p.get_content_type() == "text/plain")
+        path = next(re.search(r"/act/\S+", line).group(0) for line in text.splitlines() if label in line)
+        page = self.client.get(path).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        return self.client.post(path, data={"csrf_token": token, **form})
+
+
+@pytest.fixture
+def desk(make_app, make_account, smtp_server, frozen_clock):
+    app = make_app(MAIL_DELIVERY="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    tokens = {"officer": make_account("officer@example.org", "secretariat")[1],
+              "partner": make_account("focal.sn@example.org", "partner", partner="SN", language="fr")[1],
+              "other": make_account("focal.fr@example.org", "partner", partner="FR")[1]}
+    make_account("ng@example.org", "committee-member", partner="NG")
+    make_account("be@example.org", "committee-member", partner="BE", language="fr")
+    return Desk(app, smtp_server, frozen_clock, tokens)
+
+
+def test_the_whole_path_to_the_register_and_the_results_report(desk):
+    code, draft = desk.call("POST", "/api/labelling-requests", desk.partner, title="Diaspora fund", type="bilateral_project")
+    assert code == 201 and draft["status"] == "draft"
+    request_id = draft["id"]
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/submit", desk.partner)
+    assert code == 422 and {"summary", "actions", "contact_email"} <= set(body["errors"])
+    code, body = desk.call("PATCH", f"/api/labelling-requests/{request_id}", desk.partner, **REQUEST)
+    assert code == 200 and body["title"] == REQUEST["title"]
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/submit", desk.partner)
+    assert code == 200 and body["status"] == "submitted"
+    desk.deliver()
+    assert len(desk.mails("officer@example.org", "New labelling request")) == 1
+
+    # The Secretariat asks for changes; the partner is told, in French, and amends.
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer,
+                           decision="request_changes", comment="Please give the budget breakdown.")
+    assert code == 200 and body["status"] == "changes_requested"
+    desk.deliver()
+    told = desk.mails("focal.sn@example.org", "Modifications demandées")
+    assert len(told) == 1 and "budget breakdown" in told[0].get_body(("plain",)).get_content()
+    assert len(desk.mails("awa.diop@example.org", "Changes requested")) == 1
+    code, _ = desk.call("PATCH", f"/api/labelling-requests/{request_id}", desk.partner, funding_source="Bilateral (breakdown annexed)")
+    assert code == 200
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/submit", desk.partner)
+    assert code == 200 and body["status"] == "submitted"
+    code, body = desk.call("PATCH", f"/api/labelling-requests/{request_id}", desk.partner, title="Changed after submission")
+    assert code == 409
+
+    # Accepted: a silent procedure starts with the officer's deadline.
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer,
+                           decision="accept", deadline="2026-03-20T17:00", timezone="Europe/Brussels")
+    assert code == 200, body
+    assert body["status"] == "in_silent_procedure" and body["silent_procedure_id"]
+    desk.deliver()
+    notice = desk.mails("ng@example.org", "Silent procedure")
+    assert len(notice) == 1 and "Diaspora entrepreneurship fund" in notice[0]["Subject"]
+    desk.clock.freeze(T0 + timedelta(days=19))
+    desk.deliver()
+    code, body = desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)
+    assert body["status"] == "labelled"
+    desk.deliver()
+    assert len(desk.mails("focal.sn@example.org", "labellisée")) == 1
+    register = desk.client.get("/api/labelled-initiatives").get_json()
+    assert [r["title"] for r in register] == [REQUEST["title"]]
+    assert register[0]["actions"] == [{"domain": 1, "objective": 1, "action": 3}]
+    assert desk.client.get("/api/labelled-initiatives?domain=2").get_json() == []
+    assert len(desk.client.get("/api/labelled-initiatives?partner=FR&year=2026&type=bilateral_project").get_json()) == 1
+    assert "Diaspora entrepreneurship fund" in desk.client.get("/api/labelled-initiatives.csv").get_data(as_text=True)
+
+    # After the end date the partner is asked for a results report, then reminded.
+    code, _ = desk.call("POST", f"/api/labelling-requests/{request_id}/results", desk.partner,
+                        activities="Training", results="12 businesses")
+    assert code == 409  # not asked for yet
+    desk.clock.freeze(T0.replace(month=10, day=1, hour=0) + timedelta(seconds=1))
+    desk.deliver()
+    assert len(desk.mails("focal.sn@example.org", "Merci de rendre compte")) == 1
+    desk.clock.advance(timedelta(days=31))
+    desk.deliver()
+    assert len(desk.mails("focal.sn@example.org", "Rappel : le compte rendu")) == 1
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/results", desk.partner,
+                           activities="Training sessions in Dakar", results="12 businesses created")
+    assert code == 200 and body["results"]["results"] == "12 businesses created"
+    assert desk.client.get("/api/labelled-initiatives").get_json()[0]["results"]["activities"] == "Training sessions in Dakar"
+
+
+def _submitted(desk):
+    _, draft = desk.call("POST", "/api/labelling-requests", desk.partner, **REQUEST)
+    desk.call("POST", f"/api/labelling-requests/{draft['id']}/submit", desk.partner)
+    return draft["id"]
+
+
+def test_silence_broken_then_the_secretariat_records_the_outcome(desk):
+    request_id = _submitted(desk)
+    desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer, decision="accept")
+    desk.deliver()
+    assert desk.act("ng@example.org", "Object", reason="Not eligible: no regional dimension.").status_code == 200
+    desk.deliver()
+    code, body = desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)
+    assert body["status"] == "in_silent_procedure"
+    # A relaunch with a revised text, then labelled at the second deadline.
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/after-silence", desk.officer,
+                           outcome="relaunch", text="Revised: a regional component is added.")
+    assert code == 200, body
+    desk.deliver()
+    assert len(desk.mails("ng@example.org", "Silent procedure")) == 2
+    desk.clock.advance(timedelta(days=15))
+    desk.deliver()
+    assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)[1]["status"] == "labelled"
+
+
+def test_silence_broken_and_not_labelled(desk):
+    request_id = _submitted(desk)
+    desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer, decision="accept")
+    desk.deliver()
+    desk.act("be@example.org", "Formuler une objection", reason="Pas éligible.")
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/after-silence", desk.officer, outcome="not_labelled")
+    assert code == 422 and "note" in body["errors"]["json"]
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/after-silence", desk.officer,
+                           outcome="not_labelled", note="The Steering Committee meeting of 5 March did not retain it.")
+    assert code == 200 and body["status"] == "not_labelled"
+    desk.deliver()
+    assert len(desk.mails("focal.sn@example.org", "n'est pas labellisée")) == 1
+    assert desk.client.get("/api/labelled-initiatives").get_json() == []
+
+
+def test_decline_with_a_reason(desk):
+    request_id = _submitted(desk)
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer, decision="decline")
+    assert code == 422 and "comment" in body["errors"]["json"]
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer,
+                           decision="decline", comment="Not linked to the Action Plan.")
+    assert code == 200 and body["status"] == "declined"
+    desk.deliver()
+    assert "Not linked" in desk.mails("awa.diop@example.org", "declined")[0].get_body(("plain",)).get_content()
+
+
+def test_changes_not_made_in_time_the_request_lapses(desk):
+    request_id = _submitted(desk)
+    desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer, decision="request_changes",
+              comment="Add the partners.")
+    desk.clock.advance(timedelta(days=14, seconds=1))
+    desk.deliver()
+    assert len(desk.mails("focal.sn@example.org", "Rappel")) == 1
+    desk.clock.advance(timedelta(days=47))
+    desk.deliver()
+    code, body = desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)
+    assert body["status"] == "lapsed"
+    assert desk.call("POST", f"/api/labelling-requests/{request_id}/submit", desk.partner)[0] == 409
+
+
+def test_a_partner_cannot_read_or_change_another_partners_request(desk):
+    request_id = _submitted(desk)
+    assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.other_partner)[0] == 404
+    assert desk.call("PATCH", f"/api/labelling-requests/{request_id}", desk.other_partner, title="Hijack")[0] == 404
+    assert desk.call("POST", f"/api/labelling-requests/{request_id}/submit", desk.other_partner)[0] == 404
+    assert desk.call("GET", "/api/labelling-requests", desk.other_partner)[1] == []
+    assert desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.partner, decision="accept")[0] == 403
+    # Nor through the generic task API.
+    tasks = desk.call("GET", "/api/tasks", desk.other_partner)[1]
+    assert tasks == []
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"end_date": "2026-01-01"}, "end_date"),
+    ({"lead_partner": "XX"}, "lead_partner"),
+    ({"partners": ["FR", "ZZ"]}, "partners"),
+    ({"actions": []}, "actions"),
+    ({"actions": [30]}, "actions"),
+    ({"title": "x" * 301}, "title"),
+    ({"contact_email": "not-an-address"}, "contact_email"),
+    ({"budget_eur": "-5"}, "budget_eur"),
+    ({"budget_eur": "a lot"}, "budget_eur"),
+    ({"gcm_objectives": [24]}, "gcm_objectives"),
+    ({"type": "party"}, "type"),
+    ({"start_date": "31/12/2026"}, "start_date"),
+    ({"__class__": "x"}, "__class__"),
+])
+def test_bad_input_gets_field_messages_never_a_500(desk, change, field):
+    code, body = desk.call("POST", "/api/labelling-requests", desk.partner, **{**REQUEST, **change})
+    assert code == 422, body
+    assert field in body["errors"]["json"]
+
+
+def test_two_saves_of_one_draft_the_second_is_refused(desk):
+    _, draft = desk.call("POST", "/api/labelling-requests", desk.partner, **REQUEST)
+    path = f"/api/labelling-requests/{draft['id']}?version={draft['version']}"
+    assert desk.client.patch(path, json={"title": "First"}, headers=bearer(desk.partner)).status_code == 200
+    second = desk.client.patch(path, json={"title": "Second"}, headers=bearer(desk.partner))
+    assert second.status_code == 409
+    assert desk.call("GET", f"/api/labelling-requests/{draft['id']}", desk.partner)[1]["title"] == "First"
