@@ -60,7 +60,8 @@ class LabellingForm(FormSchema):
     contact_email = fields.Email(required=True, error_messages={"required": "The contact's e-mail is required.",
                                                                 "invalid": "Not a valid e-mail address."})
 
-    @validates_schema
+    # Run with field errors too, so every message shows at once (data holds the valid fields).
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data, partial=False, **kwargs):
         from service import reference
 

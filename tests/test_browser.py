@@ -95,3 +95,45 @@ def test_the_launch_form_in_french_shows_errors_next_to_fields(live_app, browser
     page.get_by_role("button", name="Lancer").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Programme de la présidence").is_visible()
+
+
+def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(live_app, browser, make_account):
+    make_account("focal.sn@example.org", "partner", partner="SN", language="fr", password="a long passphrase")
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = browser.new_page(locale="fr-FR")
+    page.goto(base + "/sign-in")
+    page.get_by_label("Adresse électronique").fill("focal.sn@example.org")
+    page.get_by_label("Mot de passe").fill("a long passphrase")
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(base + "/labelling/new?lang=fr")
+    page.get_by_label("Titre de l'initiative").fill("Fonds d'entrepreneuriat de la diaspora")
+    page.get_by_label("Type", exact=True).select_option("bilateral_project")
+    page.get_by_label("Date de début (ou de l'événement)").fill("2026-09-30")
+    page.get_by_label("Date de fin").fill("2026-04-01")
+    page.get_by_label("Lieu").fill("Dakar")
+    page.get_by_label("Budget (EUR)").fill("-10")
+    page.get_by_label("Résumé").fill("Financement d'amorçage.")
+    page.get_by_label("Résultats attendus").fill("40 entreprises.")
+    page.get_by_label("Personne de contact").fill("Awa Diop")
+    page.get_by_label("Courriel de contact").fill("awa.diop@example")
+    page.get_by_role("button", name="Soumettre").click()
+    page.wait_for_load_state()
+    for message in ("The end date is before the start date.", "The budget cannot be negative.",
+                    "Not a valid e-mail address."):
+        assert page.get_by_text(message).is_visible(), message
+    assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds d'entrepreneuriat de la diaspora"
+
+    page.get_by_label("Date de début (ou de l'événement)").fill("2026-04-01")
+    page.get_by_label("Date de fin").fill("2026-09-30")
+    page.get_by_label("Budget (EUR)").fill("250000")
+    page.get_by_label("Courriel de contact").fill("awa.diop@example.org")
+    page.get_by_role("button", name="Soumettre").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Choose at least one action of the Action Plan.").is_visible()
+    page.get_by_label("Entrepreneuriat et investissement productif des jeunes de la diaspora et des femmes").check()
+    page.get_by_role("button", name="Soumettre").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("submitted").is_visible()
+    page.goto(base + "/labelling?lang=fr")
+    row = page.get_by_role("row", name=re.compile("Fonds d'entrepreneuriat de la diaspora"))
+    assert row.is_visible() and "submitted" in row.inner_text()

@@ -227,3 +227,54 @@ def test_two_saves_of_one_draft_the_second_is_refused(desk):
     second = desk.client.patch(path, json={"title": "Second"}, headers=bearer(desk.partner))
     assert second.status_code == 409
     assert desk.call("GET", f"/api/labelling-requests/{draft['id']}", desk.partner)[1]["title"] == "First"
+
+
+def _sign_in(client, email):
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)).group(1)
+    client.post("/sign-in", data={"email": email, "password": "a long passphrase", "csrf_token": token})
+    return token
+
+
+def _form(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def test_the_path_through_the_web_pages(desk, make_account):
+    make_account("web.sn@example.org", "partner", partner="SN", password="a long passphrase")
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    partner, officer = desk.app.test_client(), desk.app.test_client()
+    _sign_in(partner, "web.sn@example.org")
+    _sign_in(officer, "clerk@example.org")
+    token = _form(partner.get("/labelling/new?lang=en").get_data(as_text=True))
+    fields = {k: v for k, v in REQUEST.items() if not isinstance(v, list)}
+    form = {**fields, "partners": ["FR"], "actions": ["3"], "gcm_objectives": ["19"],
+            "implementing_organisations": "Agence sénégalaise de promotion", "csrf_token": token}
+    draft = partner.post("/labelling/new", data={**form, "summary": "", "action": "save"})
+    assert draft.status_code == 302  # a draft may be incomplete
+    path = draft.headers["Location"]
+    refused = partner.post(path, data={**form, "summary": "", "action": "submit", "version": "1"})
+    assert refused.status_code == 422 and "The summary is required." in refused.get_data(as_text=True)
+    submitted = partner.post(path, data={**form, "action": "submit", "version": "1"})
+    assert submitted.status_code == 302
+    request_id = int(path.rsplit("/", 1)[1])
+    assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.officer)[1]["status"] == "submitted"
+
+    # Another partner's focal point cannot see it.
+    other = desk.app.test_client()
+    make_account("web.fr@example.org", "partner", partner="FR", password="a long passphrase")
+    _sign_in(other, "web.fr@example.org")
+    assert other.get(path).status_code == 404
+
+    page = officer.get(path + "?lang=en").get_data(as_text=True)
+    assert "Record the decision" in page
+    no_comment = officer.post(path + "/review", data={"decision": "decline", "csrf_token": _form(page)})
+    assert no_comment.status_code == 422 and "why the request is declined" in no_comment.get_data(as_text=True)
+    accepted = officer.post(path + "/review", data={"decision": "accept", "csrf_token": _form(page),
+                                                    "deadline": "2026-03-20T17:00", "timezone": "Europe/Brussels"})
+    assert accepted.status_code == 302
+    desk.deliver()
+    desk.clock.freeze(T0 + timedelta(days=19))
+    desk.deliver()
+    register = desk.app.test_client().get("/register?lang=en&domain=1").get_data(as_text=True)
+    assert REQUEST["title"] in register
+    assert REQUEST["title"] not in desk.app.test_client().get("/register?domain=3").get_data(as_text=True)

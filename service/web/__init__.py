@@ -82,10 +82,11 @@ def outgoing_mail():
 
 
 def register(app: Flask) -> None:
-    from . import silent_procedures
+    from . import labelling, silent_procedures
 
     app.register_blueprint(bp)
     app.register_blueprint(silent_procedures.bp)
+    app.register_blueprint(labelling.bp)
 
     @app.context_processor
     def _page_context():

@@ -1,0 +1,176 @@
+"""Pages of the labelling requests: the partner's form and list, the Secretariat's review, the register."""
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from forms.labelling import LABELS, TYPE_LABELS, TYPES, AfterSilenceForm, LabellingForm, ResultsForm, ReviewForm
+
+from .. import cases, labelling, reference
+from ..errors import ServiceError
+from ..extensions import db
+from ..models import ActionPlan, GcmObjective, Partner
+from ..models.labelling import FORM_FIELDS
+from . import current_contact
+
+bp = Blueprint("labelling_pages", __name__)
+
+LIST_FIELDS = ("partners", "actions", "gcm_objectives")
+
+
+def signed_in(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        contact = current_contact()
+        if contact is None:
+            return redirect(url_for("web.sign_in"))
+        return view(contact, *args, **kwargs)
+
+    return wrapped
+
+
+def _posted_form() -> tuple[dict, dict]:
+    """(given, cleared): the fields typed in, and the ones left empty (a draft may clear them)."""
+    given, cleared = {}, {}
+    for name in FORM_FIELDS:
+        if name in LIST_FIELDS:
+            values = [v for v in request.form.getlist(name) if v.strip()]
+            given[name] = values
+        elif name == "implementing_organisations":
+            given[name] = [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+        else:
+            value = request.form.get(name, "").strip()
+            if value:
+                given[name] = value
+            else:
+                cleared[name] = None
+    return given, cleared
+
+
+def _choices() -> dict:
+    plan = reference.current_plan()
+    return {
+        "plan": plan,
+        "partners": db.session.scalars(select(Partner).order_by(Partner.name_en)).all(),
+        "gcm": db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all(),
+        "types": TYPES, "type_labels": TYPE_LABELS, "labels": LABELS,
+    }
+
+
+def _form_page(values: dict, errors: dict, item=None, status: int = 200):
+    return render_template("labelling_form.html", values=values, errors=errors, item=item, **_choices()), status
+
+
+@bp.route("/labelling")
+@signed_in
+def index(contact):
+    return render_template("labelling_list.html", requests=labelling.visible(contact), type_labels=TYPE_LABELS,
+                           may_create=contact.has_role("partner") and bool(contact.partner_code))
+
+
+@bp.route("/labelling/new", methods=["GET", "POST"])
+@signed_in
+def new(contact):
+    if request.method == "GET":
+        return _form_page({"lead_partner": contact.partner_code, "contact_email": contact.email,
+                           "contact_name": contact.name}, {})
+    given, _ = _posted_form()
+    try:
+        data = LabellingForm(partial=True).load(given)
+        item = labelling.create_draft(data, contact)
+    except ValidationError as error:
+        return _form_page(given, error.messages, status=422)
+    except ServiceError as error:
+        return _form_page(given, error.errors or {"title": [error.message]}, status=error.status)
+    return _after_save(item, contact)
+
+
+def _after_save(item, contact):
+    if request.form.get("action") == "submit":
+        try:
+            labelling.submit(item.id, contact)
+        except ServiceError as error:
+            return _form_page(labelling.form_values(item), error.errors or {"title": [error.message]}, item, 422)
+    return redirect(url_for("labelling_pages.detail", request_id=item.id))
+
+
+@bp.route("/labelling/<int:request_id>", methods=["GET"])
+@signed_in
+def detail(contact, request_id):
+    item = labelling.get(request_id, contact)
+    editable = item.status in labelling.EDITABLE and contact.has_role("partner") and contact.partner_code == item.partner_code
+    if editable:
+        return _form_page(labelling.form_values(item), {}, item)
+    tasks = {t.bpmn_id for t in cases.open_tasks(item.case_id)} if item.case_id else set()
+    return render_template("labelling_view.html", item=item, tasks=tasks, entry=labelling.register_entry(item),
+                           contact=contact, errors={}, values={}, **_choices())
+
+
+@bp.route("/labelling/<int:request_id>", methods=["POST"])
+@signed_in
+def save(contact, request_id):
+    item = labelling.get(request_id, contact)
+    given, cleared = _posted_form()
+    try:
+        data = LabellingForm(partial=True).load(given)
+        version = request.form.get("version", type=int)
+        item = labelling.update_draft(request_id, {**cleared, **data}, contact, version)
+    except ValidationError as error:
+        return _form_page(given, error.messages, item, 422)
+    except ServiceError as error:
+        return _form_page(given, error.errors or {"title": [error.message]}, item, error.status)
+    return _after_save(item, contact)
+
+
+def _decision(contact, request_id, schema, use_case, fields):
+    values = {name: request.form.get(name, "") for name in fields}
+    values = {k: v for k, v in values.items() if v != ""}
+    try:
+        use_case(request_id, schema().load(values), contact)
+    except ValidationError as error:
+        item = labelling.get(request_id, contact)
+        tasks = {t.bpmn_id for t in cases.open_tasks(item.case_id)} if item.case_id else set()
+        return render_template("labelling_view.html", item=item, tasks=tasks, entry=labelling.register_entry(item),
+                               contact=contact, errors=error.messages, values=values, **_choices()), 422
+    except ServiceError as error:
+        abort(error.status, error.message)
+    return redirect(url_for("labelling_pages.detail", request_id=request_id))
+
+
+@bp.route("/labelling/<int:request_id>/review", methods=["POST"])
+@signed_in
+def review(contact, request_id):
+    return _decision(contact, request_id, ReviewForm, labelling.review, ("decision", "comment", "deadline", "timezone"))
+
+
+@bp.route("/labelling/<int:request_id>/after-silence", methods=["POST"])
+@signed_in
+def after_silence(contact, request_id):
+    return _decision(contact, request_id, AfterSilenceForm, labelling.after_silence,
+                     ("outcome", "note", "text", "deadline", "timezone"))
+
+
+@bp.route("/labelling/<int:request_id>/results", methods=["POST"])
+@signed_in
+def results(contact, request_id):
+    return _decision(contact, request_id, ResultsForm, labelling.report_results, ("activities", "results", "lessons_learned"))
+
+
+@bp.route("/register")
+def register():
+    """The public register of labelled initiatives, with filters."""
+    filters = {}
+    for name in ("domain", "objective", "action", "year"):
+        value = request.args.get(name, type=int)
+        if value:
+            filters[name] = value
+    for name in ("partner", "type"):
+        if request.args.get(name):
+            filters[name] = request.args[name]
+    rows = [labelling.register_entry(r) for r in labelling.register(filters)]
+    plan = db.session.scalar(select(ActionPlan).where(ActionPlan.current.is_(True)))
+    return render_template("register.html", rows=rows, filters=filters, plan=plan, type_labels=TYPE_LABELS,
+                           types=TYPES, partners=db.session.scalars(select(Partner).order_by(Partner.name_en)).all())
