@@ -8,7 +8,7 @@ import threading
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
@@ -50,6 +50,7 @@ def _demo_contacts() -> list[str]:
 
 
 @click.command("setup")
+@with_appcontext
 @click.option("--demo", is_flag=True, help="Also create example contacts and a demo Secretariat account.")
 def setup_command(demo: bool) -> None:
     """Apply migrations and load (or update) the reference data. Safe to run again."""
@@ -63,9 +64,14 @@ def setup_command(demo: bool) -> None:
                                language="en", demo=True)
         password = secrets.token_urlsafe(12)
         set_password(officer, password)
+        focal_point = save_contact("focal.sn@example.org", roles=["partner"], partner_code="SN",
+                                   name="Demo focal point, Senegal", language="fr", demo=True)
+        partner_password = secrets.token_urlsafe(12)
+        set_password(focal_point, partner_password)
         token = issue_token(officer)
         db.session.commit()
         click.echo(f"Demo contacts: {len(created)} at example.org.")
+        click.echo(f"Demo partner focal point (Senegal): focal.sn@example.org, password {partner_password}")
         click.echo(f"Demo Secretariat account: secretariat@example.org, password {password}")
         click.echo(f"Demo Secretariat API token: {token}")
 
@@ -99,6 +105,7 @@ def create_user(email, roles, partner_code, name, language, ask_password, passwo
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler alone (production): fires timers and sends e-mail until stopped."""
     from .scheduler import Scheduler

@@ -57,3 +57,20 @@ def test_api_docs_are_served_locally(client):
     assert client.get("/api/docs/static/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/api/openapi.json").get_json()
     assert "/api/cases" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]
+
+
+def test_setup_with_demo_data_gives_a_newcomer_working_accounts(app):
+    result = app.test_cli_runner().invoke(args=["setup", "--demo"])
+    assert result.exit_code == 0, result.output
+    assert "Reference data: 63 partners" in result.output
+    token = result.output.strip().splitlines()[-1].split()[-1]
+    assert app.test_client().get("/api/processes", headers=bearer(token)).status_code == 200
+    partner_password = re.search(r"focal\.sn@example\.org, password (\S+)", result.output).group(1)
+    client = app.test_client()
+    form = client.get("/sign-in").get_data(as_text=True)
+    signed_in = client.post("/sign-in", data={"email": "focal.sn@example.org", "password": partner_password,
+                                              "csrf_token": _csrf(form)})
+    assert signed_in.status_code == 302
+    assert client.get("/labelling/new").status_code == 200
+    # Committee members have contacts a silent procedure can write to.
+    assert "Demo contacts: 25 at example.org." in result.output
