@@ -228,7 +228,7 @@ def main() -> None:
         folder = Path(scratch)
         (folder / "chain").mkdir()
         (folder / "chain" / "approval_chain.bpmn").write_text(chain_bpmn(args.steps))
-        bpmn_dirs = [str(folder / "chain"), str(ROOT / "tests" / "bpmn")]
+        bpmn_dirs = [str(folder / "chain"), str(ROOT / "workflows" / "bpmn"), str(ROOT / "tests" / "bpmn")]
         for name in args.databases.split(","):
             uri = fresh_database(name, folder)
             app = make_app(uri, bpmn_dirs)

@@ -149,3 +149,12 @@ def test_a_changed_bpmn_file_applies_to_new_cases_only(make_app, make_account, t
 
     assert to_review(old_case) == "Review the request"  # the running case keeps its version
     assert to_review(new_case) == "Check the request"
+
+
+def test_a_call_to_a_process_no_file_defines_is_refused_naming_the_caller(make_app, tmp_path):
+    folder = tmp_path / "bpmn"
+    folder.mkdir()
+    shutil.copy(TEST_BPMN / "decision_by_silence.bpmn", folder / "decision_by_silence.bpmn")
+    with pytest.raises(DefinitionError) as raised:
+        make_app(BPMN_DIRS=[str(folder)])
+    assert "decision_by_silence.bpmn" in str(raised.value) and "silent_procedure" in str(raised.value)

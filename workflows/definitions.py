@@ -161,7 +161,9 @@ class DefinitionRegistry:
                 spec = parser.get_spec(process_id)
                 subprocess_specs = parser.get_subprocess_specs(process_id)
             except ValidationException as error:
-                name = Path(error.file_name).name if error.file_name else "?"
+                # A call activity naming a process no file defines is reported against the caller.
+                own_file = getattr(parser.get_process_parser(process_id), "filename", None)
+                name = Path(error.file_name or own_file or "?").name
                 raise DefinitionError(name, error.id, str(error).splitlines()[0], error.line_number) from None
             files_used = [spec.file] + sorted({s.file for s in subprocess_specs.values()} - {spec.file})
             digest = hashlib.sha256()
