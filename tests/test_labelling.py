@@ -269,6 +269,17 @@ def test_the_path_through_the_web_pages(desk, make_account):
     assert "Record the decision" in page
     no_comment = officer.post(path + "/review", data={"decision": "decline", "csrf_token": _form(page)})
     assert no_comment.status_code == 422 and "why the request is declined" in no_comment.get_data(as_text=True)
+    changes = officer.post(path + "/review", data={"decision": "request_changes", "csrf_token": _form(page),
+                                                   "comment": "Name the implementing partner in France."})
+    assert changes.status_code == 302
+    amend_page = partner.get(path + "?lang=en").get_data(as_text=True)
+    assert "Name the implementing partner in France." in amend_page and 'name="title"' in amend_page
+    version = re.search(r'name="version" value="(\d+)"', amend_page).group(1)
+    resubmitted = partner.post(path, data={**form, "implementing_organisations": "ASP\nOFII", "action": "submit",
+                                           "version": version})
+    assert resubmitted.status_code == 302
+    assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.officer)[1]["implementing_organisations"] == ["ASP", "OFII"]
+    page = officer.get(path + "?lang=en").get_data(as_text=True)
     accepted = officer.post(path + "/review", data={"decision": "accept", "csrf_token": _form(page),
                                                     "deadline": "2026-03-20T17:00", "timezone": "Europe/Brussels"})
     assert accepted.status_code == 302
