@@ -7,6 +7,7 @@ skipped silently: if it is selected and unreachable, the tests using it fail.
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -144,3 +145,16 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no form"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = "a long passphrase"):
+    """Sign a test client in through the sign-in page (CSRF included)."""
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})

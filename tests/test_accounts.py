@@ -1,7 +1,7 @@
 """Accounts: the `users create` command, API tokens, password sign-in with CSRF."""
 import re
 
-from tests.conftest import bearer
+from tests.conftest import bearer, csrf_token
 
 
 def test_users_create_prints_a_working_token_last(app):
@@ -26,10 +26,6 @@ def test_users_create_refuses_bad_input_clearly(app):
     assert short.exit_code != 0 and "at least 10" in short.output
 
 
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def test_sign_in_with_a_password_from_standard_input(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["users", "create", "officer@example.org", "--role", "secretariat",
@@ -41,10 +37,10 @@ def test_sign_in_with_a_password_from_standard_input(app):
     # Without the CSRF token the form is refused.
     assert client.post("/sign-in", data={"email": "officer@example.org", "password": "a long passphrase"}).status_code == 400
     wrong = client.post("/sign-in", data={"email": "officer@example.org", "password": "wrong password",
-                                          "csrf_token": _csrf(form)})
+                                          "csrf_token": csrf_token(form)})
     assert wrong.status_code == 401 and "Adresse inconnue" in wrong.get_data(as_text=True)
     signed_in = client.post("/sign-in", data={"email": "officer@example.org", "password": "a long passphrase",
-                                              "csrf_token": _csrf(form)}, follow_redirects=True)
+                                              "csrf_token": csrf_token(form)}, follow_redirects=True)
     assert signed_in.status_code == 200
     assert "officer@example.org" in signed_in.get_data(as_text=True)
     home = client.get("/")
@@ -69,7 +65,7 @@ def test_setup_with_demo_data_gives_a_newcomer_working_accounts(app):
     client = app.test_client()
     form = client.get("/sign-in").get_data(as_text=True)
     signed_in = client.post("/sign-in", data={"email": "focal.sn@example.org", "password": partner_password,
-                                              "csrf_token": _csrf(form)})
+                                              "csrf_token": csrf_token(form)})
     assert signed_in.status_code == 302
     assert client.get("/labelling/new").status_code == 200
     # Committee members have contacts a silent procedure can write to.

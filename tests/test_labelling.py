@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from service.scheduler import Scheduler
-from tests.conftest import T0, bearer
+from tests.conftest import T0, bearer, csrf_token, sign_in
 
 REQUEST = {
     "title": "Diaspora entrepreneurship fund", "type": "bilateral_project", "lead_partner": "SN",
@@ -41,8 +41,7 @@ class Desk:
         message = [m for m in self.smtp.messages if to in m["To"] and ("Silent procedure" in m["Subject"] or "tacite" in m["Subject"])][-1]
         text = next(p.get_content() for p in message.walk() if p.get_content_type() == "text/plain")
         path = next(re.search(r"/act/\S+", line).group(0) for line in text.splitlines() if label in line)
-        page = self.client.get(path).get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        token = csrf_token(self.client.get(path).get_data(as_text=True))
         return self.client.post(path, data={"csrf_token": token, **form})
 
 
@@ -229,23 +228,13 @@ def test_two_saves_of_one_draft_the_second_is_refused(desk):
     assert desk.call("GET", f"/api/labelling-requests/{draft['id']}", desk.partner)[1]["title"] == "First"
 
 
-def _sign_in(client, email):
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)).group(1)
-    client.post("/sign-in", data={"email": email, "password": "a long passphrase", "csrf_token": token})
-    return token
-
-
-def _form(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
 def test_the_path_through_the_web_pages(desk, make_account):
     make_account("web.sn@example.org", "partner", partner="SN", password="a long passphrase")
     make_account("clerk@example.org", "secretariat", password="a long passphrase")
     partner, officer = desk.app.test_client(), desk.app.test_client()
-    _sign_in(partner, "web.sn@example.org")
-    _sign_in(officer, "clerk@example.org")
-    token = _form(partner.get("/labelling/new?lang=en").get_data(as_text=True))
+    sign_in(partner, "web.sn@example.org")
+    sign_in(officer, "clerk@example.org")
+    token = csrf_token(partner.get("/labelling/new?lang=en").get_data(as_text=True))
     fields = {k: v for k, v in REQUEST.items() if not isinstance(v, list)}
     form = {**fields, "partners": ["FR"], "actions": ["3"], "gcm_objectives": ["19"],
             "implementing_organisations": "Agence sénégalaise de promotion", "csrf_token": token}
@@ -262,14 +251,14 @@ def test_the_path_through_the_web_pages(desk, make_account):
     # Another partner's focal point cannot see it.
     other = desk.app.test_client()
     make_account("web.fr@example.org", "partner", partner="FR", password="a long passphrase")
-    _sign_in(other, "web.fr@example.org")
+    sign_in(other, "web.fr@example.org")
     assert other.get(path).status_code == 404
 
     page = officer.get(path + "?lang=en").get_data(as_text=True)
     assert "Record the decision" in page
-    no_comment = officer.post(path + "/review", data={"decision": "decline", "csrf_token": _form(page)})
+    no_comment = officer.post(path + "/review", data={"decision": "decline", "csrf_token": csrf_token(page)})
     assert no_comment.status_code == 422 and "why the request is declined" in no_comment.get_data(as_text=True)
-    changes = officer.post(path + "/review", data={"decision": "request_changes", "csrf_token": _form(page),
+    changes = officer.post(path + "/review", data={"decision": "request_changes", "csrf_token": csrf_token(page),
                                                    "comment": "Name the implementing partner in France."})
     assert changes.status_code == 302
     amend_page = partner.get(path + "?lang=en").get_data(as_text=True)
@@ -280,7 +269,7 @@ def test_the_path_through_the_web_pages(desk, make_account):
     assert resubmitted.status_code == 302
     assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.officer)[1]["implementing_organisations"] == ["ASP", "OFII"]
     page = officer.get(path + "?lang=en").get_data(as_text=True)
-    accepted = officer.post(path + "/review", data={"decision": "accept", "csrf_token": _form(page),
+    accepted = officer.post(path + "/review", data={"decision": "accept", "csrf_token": csrf_token(page),
                                                     "deadline": "2026-03-20T17:00", "timezone": "Europe/Brussels"})
     assert accepted.status_code == 302
     desk.deliver()

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.conftest import bearer
+from tests.conftest import bearer, sign_in
 
 
 def run_two_step_to_notice(app, make_account, approved=True):
@@ -103,8 +103,6 @@ def test_links_never_come_from_the_request_host(app, make_account):
 
 
 def test_failures_are_shown_to_the_secretariat(make_app, make_account, smtp_server):
-    import re
-
     app = make_app(MAIL_DELIVERY="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     smtp_server.stop()
     run_two_step_to_notice(app, make_account)
@@ -112,7 +110,6 @@ def test_failures_are_shown_to_the_secretariat(make_app, make_account, smtp_serv
     make_account("clerk@example.org", "secretariat", password="a long passphrase")
     client = app.test_client()
     assert client.get("/outbox").status_code == 302
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)).group(1)
-    client.post("/sign-in", data={"email": "clerk@example.org", "password": "a long passphrase", "csrf_token": token})
+    sign_in(client, "clerk@example.org")
     page = client.get("/outbox?lang=en").get_data(as_text=True)
     assert "could not be delivered" in page and "focal@example.org" in page and "ConnectionRefusedError" in page

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from service.scheduler import Scheduler
-from tests.conftest import T0, bearer
+from tests.conftest import T0, bearer, csrf_token, sign_in
 
 # T0 is 2026-03-02 09:00 UTC. 17:00 in Brussels on 10 March is 16:00 UTC.
 DEADLINE = datetime(2026, 3, 10, 16, 0, tzinfo=timezone.utc)
@@ -64,9 +64,7 @@ class Procedure:
     def act(self, path, **form):
         page = self.client.get(path)
         assert page.status_code == 200
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-        assert token, "the confirmation page has no form"
-        return self.client.post(path, data={"csrf_token": token.group(1), **form})
+        return self.client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **form})
 
     def pass_deadline(self, deadline=DEADLINE):
         self.clock.freeze(deadline + timedelta(seconds=1))
@@ -152,8 +150,7 @@ def test_an_objection_or_amendment_breaks_silence_at_once(procedure, label, fiel
     assert "NG" in procedure.text(procedure.mails(to="be@example.org", subject="Silence rompu")[0])
     # The procedure has ended: the page says so, and a second POST is refused and not counted.
     assert "This procedure has ended" in procedure.client.get(path + "?lang=en").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      procedure.client.get("/sign-in").get_data(as_text=True)).group(1)
+    token = csrf_token(procedure.client.get("/sign-in").get_data(as_text=True))
     again = procedure.client.post(path, data={"csrf_token": token, field: "Again"})
     assert again.status_code == 409
     assert [r["counted"] for r in procedure.state()["responses"]] == [True, False]
@@ -250,8 +247,7 @@ def test_withdraw(procedure):
 def test_a_late_response_is_refused_recorded_and_told(procedure):
     procedure.launch()
     path = procedure.link("ng@example.org", "Object")
-    page = procedure.client.get(path)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    token = csrf_token(procedure.client.get(path).get_data(as_text=True))
     procedure.clock.freeze(DEADLINE + timedelta(minutes=1))  # the scheduler has not run yet
     late = procedure.client.post(path, data={"csrf_token": token, "reason": "Too late?"})
     assert late.status_code == 409 and "after the deadline" in late.get_data(as_text=True)
@@ -266,8 +262,7 @@ def test_a_late_response_is_refused_recorded_and_told(procedure):
 def test_objection_and_deadline_at_the_same_instant(procedure):
     procedure.launch()
     path = procedure.link("ng@example.org", "Object")
-    page = procedure.client.get(path)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    token = csrf_token(procedure.client.get(path).get_data(as_text=True))
     procedure.clock.freeze(DEADLINE)
     # Received at the deadline is not received before it.
     assert procedure.client.post(path, data={"csrf_token": token, "reason": "Now"}).status_code == 409
@@ -354,9 +349,7 @@ def test_the_record_as_page_json_and_csv(procedure, make_account):
     procedure.act(procedure.link("be@example.org", "Commenter"), comment="Soutien.")
     procedure.pass_deadline()
     client = procedure.client
-    form = client.get("/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    client.post("/sign-in", data={"email": "clerk@example.org", "password": "a long passphrase", "csrf_token": token})
+    sign_in(client, "clerk@example.org")
     page = client.get(f"/silent-procedures/{procedure.id}/record?lang=en").get_data(as_text=True)
     assert "adopted" in page and "Soutien." in page and "sn2@example.org" in page
     record = client.get(f"/silent-procedures/{procedure.id}/record.json").get_json()
@@ -370,11 +363,9 @@ def test_the_secretariat_launches_from_the_web_page(procedure, make_account):
     make_account("clerk@example.org", "secretariat", password="a long passphrase")
     client = procedure.client
     assert client.get("/silent-procedures/new").status_code == 302  # sign in first
-    form = client.get("/sign-in").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    client.post("/sign-in", data={"email": "clerk@example.org", "password": "a long passphrase", "csrf_token": token})
+    sign_in(client, "clerk@example.org")
     page = client.get("/silent-procedures/new?lang=fr").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token(page)
     bad = client.post("/silent-procedures/new", data={**LAUNCH, "text": "", "csrf_token": token})
     assert bad.status_code == 422 and "The text may not be empty" in bad.get_data(as_text=True)
     assert 'value="Conclusions of the thematic meeting' in bad.get_data(as_text=True)  # nothing typed is lost

@@ -1,6 +1,8 @@
 """Server-rendered pages: sign-in, home, and the development page of captured e-mail."""
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
@@ -24,6 +26,25 @@ def current_contact() -> Contact | None:
         session.pop("contact_id", None)
         return None
     return contact
+
+
+def signed_in(*roles: str):
+    """Decorator for pages of signed-in contacts (with one of `roles`, if given); the view
+    receives the contact first. Not signed in: to the sign-in page; wrong role: 403."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            contact = current_contact()
+            if contact is None:
+                return redirect(url_for("web.sign_in"))
+            if roles and not contact.has_role(*roles):
+                abort(403)
+            return view(contact, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def error_page(status: int, message: str | None):
@@ -59,13 +80,9 @@ def sign_out():
 
 
 @bp.route("/outbox")
-def failing_mail():
+@signed_in("secretariat")
+def failing_mail(contact):
     """E-mails that could not be delivered yet, for the Secretariat to see and act on."""
-    contact = current_contact()
-    if contact is None:
-        return redirect(url_for("web.sign_in"))
-    if not contact.has_role("secretariat"):
-        abort(403)
     failing = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.status == "pending", OutboxMessage.attempts > 0)
         .order_by(OutboxMessage.created_at)).all()

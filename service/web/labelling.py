@@ -1,8 +1,6 @@
 """Pages of the labelling requests: the partner's form and list, the Secretariat's review, the register."""
 from __future__ import annotations
 
-import functools
-
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -14,22 +12,11 @@ from ..errors import ServiceError
 from ..extensions import db
 from ..models import ActionPlan, GcmObjective, Partner
 from ..models.labelling import FORM_FIELDS
-from . import current_contact
+from . import signed_in
 
 bp = Blueprint("labelling_pages", __name__)
 
 LIST_FIELDS = ("partners", "actions", "gcm_objectives")
-
-
-def signed_in(view):
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        contact = current_contact()
-        if contact is None:
-            return redirect(url_for("web.sign_in"))
-        return view(contact, *args, **kwargs)
-
-    return wrapped
 
 
 def _posted_form() -> tuple[dict, dict]:
@@ -65,14 +52,14 @@ def _form_page(values: dict, errors: dict, item=None, status: int = 200):
 
 
 @bp.route("/labelling")
-@signed_in
+@signed_in()
 def index(contact):
     return render_template("labelling_list.html", requests=labelling.visible(contact), type_labels=TYPE_LABELS,
                            may_create=contact.has_role("partner") and bool(contact.partner_code))
 
 
 @bp.route("/labelling/new", methods=["GET", "POST"])
-@signed_in
+@signed_in()
 def new(contact):
     if request.method == "GET":
         return _form_page({"lead_partner": contact.partner_code, "contact_email": contact.email,
@@ -98,7 +85,7 @@ def _after_save(item, contact):
 
 
 @bp.route("/labelling/<int:request_id>", methods=["GET"])
-@signed_in
+@signed_in()
 def detail(contact, request_id):
     item = labelling.get(request_id, contact)
     editable = item.status in labelling.EDITABLE and contact.has_role("partner") and contact.partner_code == item.partner_code
@@ -110,7 +97,7 @@ def detail(contact, request_id):
 
 
 @bp.route("/labelling/<int:request_id>", methods=["POST"])
-@signed_in
+@signed_in()
 def save(contact, request_id):
     item = labelling.get(request_id, contact)
     given, cleared = _posted_form()
@@ -141,20 +128,20 @@ def _decision(contact, request_id, schema, use_case, fields):
 
 
 @bp.route("/labelling/<int:request_id>/review", methods=["POST"])
-@signed_in
+@signed_in()
 def review(contact, request_id):
     return _decision(contact, request_id, ReviewForm, labelling.review, ("decision", "comment", "deadline", "timezone"))
 
 
 @bp.route("/labelling/<int:request_id>/after-silence", methods=["POST"])
-@signed_in
+@signed_in()
 def after_silence(contact, request_id):
     return _decision(contact, request_id, AfterSilenceForm, labelling.after_silence,
                      ("outcome", "note", "text", "deadline", "timezone"))
 
 
 @bp.route("/labelling/<int:request_id>/results", methods=["POST"])
-@signed_in
+@signed_in()
 def results(contact, request_id):
     return _decision(contact, request_id, ResultsForm, labelling.report_results, ("activities", "results", "lessons_learned"))
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import functools
 import io
 from zoneinfo import available_timezones
 
@@ -17,7 +16,7 @@ from .. import action_links, silent_procedures
 from ..errors import InvalidInput, ServiceError
 from ..extensions import db
 from ..models import Committee, ProcedureDocument, SilentProcedure
-from . import current_contact
+from . import signed_in
 
 bp = Blueprint("silent_procedure_pages", __name__)
 
@@ -25,19 +24,7 @@ COMMON_ZONES = ["Europe/Brussels", "Europe/Madrid", "Europe/Lisbon", "Africa/Lag
                 "Africa/Casablanca", "Africa/Abidjan", "Europe/Vienna", "UTC"]
 
 
-def officer_page(view):
-    """A page for signed-in Secretariat (or Presidency) contacts; the view gets the contact."""
-
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        contact = current_contact()
-        if contact is None:
-            return redirect(url_for("web.sign_in"))
-        if not contact.has_role("secretariat", "presidency"):
-            abort(403)
-        return view(contact, *args, **kwargs)
-
-    return wrapped
+officer_page = signed_in("secretariat", "presidency")
 
 
 # Action links ------------------------------------------------------------------------------
