@@ -291,7 +291,7 @@ def _respond(link_id: int, values: dict) -> Receipt:
 
 # Notices, applied from the BPMN's service tasks ----------------------------------------
 
-def _view(procedure: SilentProcedure, token: str | None = None) -> dict:
+def summary(procedure: SilentProcedure, token: str | None = None) -> dict:
     """What notices and pages show of a procedure; document links go through `token`."""
     local = local_deadline(procedure)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -336,7 +336,7 @@ def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ic
     token = links[0]["token"] if links else None
     queue_email(template=template, to_email=contact.email, to_name=contact.name, language=contact.language,
                 case_id=procedure.case_id, ics=ics,
-                values={"procedure": _view(procedure, token), "name": contact.name or contact.email, "member": member,
+                values={"procedure": summary(procedure, token), "name": contact.name or contact.email, "member": member,
                         "kind": kind, "links": links or [], "can_break": can_break, **_NO_DETAILS, **values})
 
 

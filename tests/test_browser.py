@@ -30,6 +30,16 @@ def live_app(make_app):
     server.shutdown()
 
 
+def sign_in_page(browser, base, email, locale="fr-FR"):
+    """A browser page signed in through the French sign-in form."""
+    page = browser.new_page(locale=locale)
+    page.goto(base + "/sign-in?lang=fr")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill("a long passphrase")
+    page.get_by_role("button", name="Se connecter").click()
+    return page
+
+
 @pytest.fixture
 def browser():
     from playwright.sync_api import sync_playwright
@@ -77,11 +87,7 @@ def test_the_launch_form_in_french_shows_errors_next_to_fields(live_app, browser
     make_account("clerk@example.org", "secretariat", password="a long passphrase")
     make_account("be@example.org", "committee-member", partner="BE", language="fr")
     base = live_app.config["PUBLIC_BASE_URL"]
-    page = browser.new_page(locale="fr-FR")
-    page.goto(base + "/sign-in")
-    page.get_by_label("Adresse électronique").fill("clerk@example.org")
-    page.get_by_label("Mot de passe").fill("a long passphrase")
-    page.get_by_role("button", name="Se connecter").click()
+    page = sign_in_page(browser, base, "clerk@example.org")
     page.goto(base + "/silent-procedures/new?lang=fr")
     page.get_by_label("Objet").fill("Programme de la présidence")
     page.get_by_label("Décision proposée").fill("Approuver le programme.")
@@ -100,11 +106,7 @@ def test_the_launch_form_in_french_shows_errors_next_to_fields(live_app, browser
 def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(live_app, browser, make_account):
     make_account("focal.sn@example.org", "partner", partner="SN", language="fr", password="a long passphrase")
     base = live_app.config["PUBLIC_BASE_URL"]
-    page = browser.new_page(locale="fr-FR")
-    page.goto(base + "/sign-in")
-    page.get_by_label("Adresse électronique").fill("focal.sn@example.org")
-    page.get_by_label("Mot de passe").fill("a long passphrase")
-    page.get_by_role("button", name="Se connecter").click()
+    page = sign_in_page(browser, base, "focal.sn@example.org")
     page.goto(base + "/labelling/new?lang=fr")
     page.get_by_label("Titre de l'initiative").fill("Fonds d'entrepreneuriat de la diaspora")
     page.get_by_label("Type", exact=True).select_option("bilateral_project")

@@ -47,23 +47,19 @@ class RecordSchema(ProcedureSchema):
     extensions = fields.List(fields.Dict())
 
 
-def _view(procedure):
-    return silent_procedures.record(procedure)
-
-
 @blp.route("", methods=["POST"])
 @blp.arguments(LaunchForm)
 @blp.response(201, ProcedureSchema)
 def launch(data):
     """Launch a silent procedure (Secretariat): every member's contacts get the notice."""
-    return _view(silent_procedures.launch(data, require_contact()))
+    return silent_procedures.record(silent_procedures.launch(data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>")
 @blp.response(200, ProcedureSchema)
 def get_procedure(procedure_id):
     """Status (`open`, `adopted`, `silence_broken`, `withdrawn`) and responses."""
-    return _view(silent_procedures.get(procedure_id, require_contact()))
+    return silent_procedures.record(silent_procedures.get(procedure_id, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/extend", methods=["POST"])
@@ -71,14 +67,14 @@ def get_procedure(procedure_id):
 @blp.response(200, ProcedureSchema)
 def extend(data, procedure_id):
     """Extend the deadline, before it passes."""
-    return _view(silent_procedures.extend(procedure_id, data, require_contact()))
+    return silent_procedures.record(silent_procedures.extend(procedure_id, data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/withdraw", methods=["POST"])
 @blp.response(200, ProcedureSchema)
 def withdraw(procedure_id):
     """Withdraw the procedure, before the deadline."""
-    return _view(silent_procedures.withdraw(procedure_id, require_contact()))
+    return silent_procedures.record(silent_procedures.withdraw(procedure_id, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/relaunch", methods=["POST"])
@@ -86,11 +82,11 @@ def withdraw(procedure_id):
 @blp.response(201, ProcedureSchema)
 def relaunch(data, procedure_id):
     """After silence was broken: a new procedure with a revised text, linked to this one."""
-    return _view(silent_procedures.relaunch(procedure_id, data, require_contact()))
+    return silent_procedures.record(silent_procedures.relaunch(procedure_id, data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/record")
 @blp.response(200, RecordSchema)
 def record(procedure_id):
     """The full record: text version, members addressed, e-mails, responses, extensions, outcome."""
-    return _view(silent_procedures.get(procedure_id, require_contact()))
+    return silent_procedures.record(silent_procedures.get(procedure_id, require_contact()))

@@ -34,9 +34,13 @@ def act(token):
     """Confirmation page: shows the procedure and the form; changes nothing (mail scanners)."""
     link = action_links.resolve(token)
     g.recipient_language = link.contact.language
-    return render_template("act.html", link=link, procedure=silent_procedures._view(link.procedure, token),
-                           purpose=PURPOSES[link.purpose], state=silent_procedures.link_state(link),
-                           labels=LABELS, errors={}, values={}, lang_labels=silent_procedures.LINK_LABELS)
+    return _act_page(link, token, silent_procedures.link_state(link), {}, {})
+
+
+def _act_page(link, token, state, errors, values, status=200):
+    return render_template("act.html", link=link, procedure=silent_procedures.summary(link.procedure, token),
+                           purpose=PURPOSES[link.purpose], state=state, labels=LABELS, errors=errors,
+                           values=values, lang_labels=silent_procedures.LINK_LABELS), status
 
 
 @bp.route("/act/<token>", methods=["POST"])
@@ -48,11 +52,9 @@ def act_post(token):
     try:
         receipt = silent_procedures.respond(token, data)
     except InvalidInput as error:
-        return render_template("act.html", link=link, procedure=silent_procedures._view(link.procedure, token),
-                               purpose=PURPOSES[link.purpose], state=None, labels=LABELS, errors=error.errors,
-                               values=data, lang_labels=silent_procedures.LINK_LABELS), 422
+        return _act_page(link, token, None, error.errors, data, 422)
     status = 200 if receipt.counted else 409
-    return render_template("act_done.html", receipt=receipt, procedure=silent_procedures._view(link.procedure),
+    return render_template("act_done.html", receipt=receipt, procedure=silent_procedures.summary(link.procedure),
                            member=link.partner_code), status
 
 
