@@ -34,7 +34,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 import tests.forms_for_tests  # noqa: E402,F401
-from service import MIGRATIONS, cases, create_app, effects  # noqa: E402
+from service import MIGRATIONS, cases, create_app  # noqa: E402
 from service.accounts import issue_token, save_contact  # noqa: E402
 from service.extensions import db  # noqa: E402
 from service.models import AuditEntry, CaseTask  # noqa: E402
@@ -107,9 +107,9 @@ def bench_steps(app, steps: int, repeats: int) -> dict:
                 cases.complete_task(task_id, {}, officer)
                 by_position[position].append((time.perf_counter() - started) * 1000)
             task_counts.append(len(engine.restore(case.state, definition.spec, definition.subprocess_specs,
-                                                  engine.Services(effects.HANDLERS)).get_tasks()))
+                                                  engine.Services(cases.operations())).get_tasks()))
             # Bare SpiffWorkflow on the same BPMN, with one commit of the state per step.
-            services = engine.Services(effects.HANDLERS)
+            services = engine.Services(cases.operations())
             state = BARE.serialize_json(engine.start(definition.spec, definition.subprocess_specs, {}, services))
             for position in range(1, steps + 1):
                 started = time.perf_counter()

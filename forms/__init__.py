@@ -58,6 +58,3 @@ def validate(key: str | None, data: Any) -> dict[str, Any]:
     # Store what the schema would show back: dates as ISO strings, decimals as strings.
     return schema.dump(loaded)
 
-
-from . import silent_procedure  # noqa: E402,F401 - registers its forms
-from . import labelling  # noqa: E402,F401 - registers its forms

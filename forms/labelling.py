@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from . import FormSchema, register
+from . import FormSchema, lookups, register
 
 TYPES = ("bilateral_project", "multilateral_project", "regional_project", "meeting_event")
 TYPE_LABELS = {
@@ -63,8 +63,7 @@ class LabellingForm(FormSchema):
     # Run with field errors too, so every message shows at once (data holds the valid fields).
     @validates_schema(skip_on_field_errors=False)
     def _check(self, data, partial=False, **kwargs):
-        from service import reference
-
+        reference = lookups.reference()
         errors: dict[str, list[str]] = {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:

@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from workflows import clock
 
-from . import FormSchema, register
+from . import FormSchema, lookups, register
 
 TEXT_LIMIT = 100_000
 DOCUMENT_LIMIT = 10 * 1024 * 1024
@@ -105,10 +105,7 @@ class LaunchForm(FormSchema):
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
-        from service.extensions import db
-        from service.models import Committee
-
-        known = {c for (c,) in db.session.query(Committee.code).all()}
+        known = lookups.reference().committee_codes()
         unknown = sorted(set(data["committees"]) - known)
         if unknown:
             raise ValidationError({"committees": [f"Unknown committee: {', '.join(unknown)}."]})

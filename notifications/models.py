@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.extensions import db
-from service.models.types import UTCDateTime
+from database import UTCDateTime, db
 
 
 class OutboxMessage(db.Model):

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from service.extensions import db
+from database import db
 from workflows import clock
 
 from .models import OutboxMessage

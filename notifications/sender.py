@@ -15,10 +15,15 @@ from email.policy import SMTP
 from email.utils import formataddr, formatdate
 from sqlalchemy import or_, select, update
 
-from service.extensions import db, mail
+from flask_mail import Mail
+
+from database import db
 from workflows import clock
 
 from .models import OutboxMessage
+
+#: Flask-Mail, bound to the app in `create_app`; only the sender talks to SMTP.
+mail = Mail()
 
 
 def _backoff(attempts: int) -> timedelta:

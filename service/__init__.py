@@ -8,16 +8,16 @@ import click
 from flask import Flask
 
 import forms
+import forms.lookups
+import notifications.models  # noqa: F401 - the outbox table belongs to the schema
 from config import Defaults
 from workflows.definitions import DefinitionRegistry
 
-from . import extensions
+from . import effects, extensions, reference
 from .extensions import csrf, db, mail, migrate
 from .models import ROLES
-import notifications.models  # noqa: E402,F401 - the outbox table belongs to the schema
-from . import effects  # noqa: E402
-from . import silent_procedures  # noqa: E402,F401 - registers its service-task operation
-from . import labelling  # noqa: E402,F401 - registers its service-task operation
+from .procedure import Procedure
+from .procedures import PROCEDURES
 from .workflow_cache import WorkflowCache
 
 MIGRATIONS = str(Path(__file__).resolve().parent / "migrations")
@@ -87,14 +87,35 @@ def _embedded_scheduler_wanted(app: Flask) -> bool:
     return not app.debug or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
 
 
+def _register_procedures(app: Flask, procedures: tuple[Procedure, ...]) -> None:
+    """What the engine and the doors need to know of each procedure: its service-task
+    operations, its link purposes, and the processes it owns."""
+    operations = dict(effects.OPERATIONS)
+    purposes, owners = {}, {}
+    for procedure in procedures:
+        for name, handler in procedure.operations.items():
+            if name in operations:
+                raise ConfigurationError(f"Two declarations of the service-task operation {name!r}.")
+            operations[name] = handler
+        for name, purpose in procedure.link_purposes.items():
+            if name in purposes:
+                raise ConfigurationError(f"Two declarations of the link purpose {name!r}.")
+            purposes[name] = purpose
+        for process_id in procedure.processes:
+            owners[process_id] = procedure
+    app.extensions.update(operations=operations, link_purposes=purposes, process_owners=owners)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
-    """Build the app: settings, database, BPMN definitions (checked), API, pages, CLI."""
+    """Build the app: settings, database, procedures, BPMN definitions (checked), API, pages, CLI."""
     app = Flask(__name__, instance_relative_config=True)
     _configure(app, overrides)
+    forms.lookups.provide(reference)
+    _register_procedures(app, PROCEDURES)
 
     # Every BPMN file is parsed and checked now: a broken one stops start-up.
     app.extensions["definitions"] = DefinitionRegistry(
-        app.config["BPMN_DIRS"], set(forms.FORMS), set(ROLES), set(effects.HANDLERS)
+        app.config["BPMN_DIRS"], set(forms.FORMS), set(ROLES), set(app.extensions["operations"])
     )
 
     app.extensions["workflow_cache"] = WorkflowCache(app.config["WORKFLOW_CACHE_SIZE"])
@@ -105,11 +126,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     extensions.api.init_app(app)
 
-    import service.api as rest
-    from . import cli, web
+    from . import api, cli, error_handlers, web
 
-    rest.register(app, extensions.api)
-    web.register(app)
+    api.register(app, extensions.api, PROCEDURES)
+    web.register(app, PROCEDURES)
+    error_handlers.register(app)
     cli.register(app)
 
     if _embedded_scheduler_wanted(app):

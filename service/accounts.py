@@ -13,6 +13,7 @@ from workflows import clock
 from .errors import InvalidInput
 from .extensions import db
 from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactRole, Partner
+from .unit_of_work import use_case
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -86,6 +87,15 @@ def issue_token(contact: Contact) -> str:
     token = "rp_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(contact=contact, token_hash=_token_hash(token), created_at=clock.now()))
     return token
+
+
+@use_case
+def create_account(email: str, *, roles=(), partner_code: str | None = None, name: str | None = None,
+                   language: str | None = None, password: str | None = None) -> tuple[Contact, str]:
+    """Create or update an account and issue it a new API token: (contact, token)."""
+    contact = save_contact(email, roles=roles, partner_code=partner_code, name=name, language=language,
+                           password=password)
+    return contact, issue_token(contact)
 
 
 def contact_for_token(token: str) -> Contact | None:

@@ -1,32 +1,36 @@
 """Use cases on BPMN cases: start, complete a task, deliver a message, fire due timers.
 
-Each public function is one transaction: load the case row (with its version), check the
-actor's right, restore the workflow, act, run the engine until it waits, then write the new
-state, the ready tasks, the timers, the audit entry and the outbox e-mails in one commit.
-A concurrent change of the same case makes the commit fail on the version column: a person
-gets `Conflict` (409); the scheduler retries.
+Each public use case runs in one unit of work (`service.unit_of_work`): load the case row
+(with its version), check the actor's right, restore the workflow, act, run the engine until
+it waits, then write the new state, the ready tasks, the timers, the audit entry and the
+outbox e-mails, committed once by the unit of work. A concurrent change of the same case makes
+the commit fail on the version column: a person gets `Conflict` (409); the scheduler retries.
+
+The functions without `@use_case` (`begin_case`, `step_task`, `send_message`) are the steps a
+procedure's own use cases combine with rows of their own, inside the procedure's transaction.
+A process that a procedure owns is started and moved only through that procedure's use cases:
+the generic start and task doors refuse it.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import contains_eager
 
 import forms
 from workflows import clock, engine
 from workflows.definitions import Definition, DefinitionRegistry
 from workflows.expressions import ExpressionRefused
 
-from . import effects
+from . import unit_of_work
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .extensions import db
+from .unit_of_work import use_case
 from .workflow_cache import WorkflowCache
 from .models import AuditEntry, Case, CaseTask, CaseTimer, Contact, ProcessVersion
 
@@ -77,10 +81,21 @@ def _validate(form_key: str | None, data: Any) -> dict[str, Any]:
         raise InvalidInput("The data is not valid.", messages) from None
 
 
+def operations() -> dict:
+    """Service-task operations by name: the shared ones and every procedure's."""
+    return current_app.extensions["operations"]
+
+
+def owner_of(process_id: str):
+    """The procedure that owns `process_id` (its use cases are the only doors), or None."""
+    return current_app.extensions["process_owners"].get(process_id)
+
+
 def _apply_effects(case: Case, services: engine.Services) -> None:
     """Apply what the step's service tasks asked for, inside the step's transaction."""
+    handlers = operations()
     for effect in services.effects:
-        effects.HANDLERS[effect["operation"]](case, effect["params"])
+        handlers[effect["operation"]](case, effect["params"])
     services.effects.clear()
 
 
@@ -172,7 +187,7 @@ def _write(case: Case, workflow, before: Snapshot, services, actor: Actor, actio
 
 
 def _services() -> engine.Services:
-    return engine.Services(effects.HANDLERS)
+    return engine.Services(operations())
 
 
 def _restore(case: Case, services: engine.Services):
@@ -192,45 +207,6 @@ def _cache() -> WorkflowCache:
     return current_app.extensions["workflow_cache"]
 
 
-def commit(case: Case | None = None, workflow=None) -> None:
-    """Commit the use case; give the workflow back to the cache under the case's new version."""
-    db.session.commit()
-    if case is not None and workflow is not None and case.status == "running":
-        _cache().give_back(case.id, case.version, workflow)
-    _after_commit()
-
-
-def use_case(function):
-    """One transaction: a concurrent change of the same case (found at any flush) is `Conflict`."""
-
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except StaleDataError:
-            db.session.rollback()
-            raise Conflict(
-                "This case was changed by someone else at the same time; reload and try again."
-            ) from None
-        except OperationalError as error:
-            db.session.rollback()
-            # SQLite reports a write that lost the race as a lock error.
-            if "locked" in str(error.orig).lower():
-                raise Conflict("This case is being changed by someone else; try again.") from None
-            raise
-        except Exception:
-            db.session.rollback()
-            raise
-
-    return run
-
-
-def _after_commit() -> None:
-    scheduler = current_app.extensions.get("scheduler")
-    if scheduler is not None:
-        scheduler.wake()
-
-
 def _engine_failure(error: Exception) -> InvalidInput:
     return InvalidInput(f"The process could not go on with this data: {error}")
 
@@ -243,14 +219,15 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
         raise NotFound(f"No process called {process_id!r}.")
     if isinstance(actor, Contact) and not actor.has_role(*OFFICE_ROLES):
         raise Forbidden("Only the Secretariat may start this process.")
+    owner = owner_of(process_id)
+    if owner is not None:
+        raise Conflict(f"Cases of {process_id!r} are started through {owner.start_door}, not here.")
     data = _validate(definition.start_form, data if data is not None else {})
-    case, workflow = begin_case(process_id, data, actor)
-    commit(case, workflow)
-    return case
+    return begin_case(process_id, data, actor)
 
 
-def begin_case(process_id: str, data: dict[str, Any], actor: Actor):
-    """Start a case inside the caller's transaction (not committed): (case, workflow).
+def begin_case(process_id: str, data: dict[str, Any], actor: Actor) -> Case:
+    """Start a case inside the caller's unit of work.
 
     For use cases that start a case together with rows of their own; the data is trusted
     (validated by the caller)."""
@@ -274,7 +251,8 @@ def begin_case(process_id: str, data: dict[str, Any], actor: Actor):
     db.session.add(case)
     db.session.flush()
     _save(case, workflow, NOTHING, services, actor, "case_started", {"process": process_id, "version": definition.content_hash[:12]})
-    return case, workflow
+    unit_of_work.current().keep(case, workflow)
+    return case
 
 
 def get_case(case_id: int) -> Case:
@@ -316,7 +294,7 @@ def open_tasks(case_id: int) -> list[CaseTask]:
 def list_tasks(actor: Actor, *, role: str | None = None, assignee: str | None = None,
                process_id: str | None = None, case_id: int | None = None) -> list[CaseTask]:
     """Ready user tasks the actor may see, filtered by lane, assignee, process or case."""
-    query = select(CaseTask).join(Case).order_by(CaseTask.created_at, CaseTask.id)
+    query = select(CaseTask).join(Case).options(contains_eager(CaseTask.case)).order_by(CaseTask.created_at, CaseTask.id)
     if role:
         query = query.where(CaseTask.lane == role)
     if assignee:
@@ -339,14 +317,18 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
         raise Conflict("This task is no longer open (it was completed or withdrawn).")
     if not may_act_on_task(task, actor):
         raise Forbidden("You may not complete this task.")
+    process_id = db.session.scalar(select(Case.process_id).where(Case.id == task.case_id))
+    owner = owner_of(process_id)
+    if owner is not None:
+        door = owner.task_doors.get(task.bpmn_id, owner.start_door)
+        raise Conflict(f"This task belongs to the {owner.title} procedure: use {door}.")
+    # The form is the one the task's BPMN definition names: only the task row knows it.
     data = _validate(task.form, data if data is not None else {})
-    case, workflow = step_task(task, data, actor)
-    commit(case, workflow)
-    return case
+    return step_task(task, data, actor)
 
 
-def step_task(task: CaseTask, data: dict[str, Any], actor: Actor, audit: dict | None = None):
-    """Complete a task inside the caller's transaction (not committed): (case, workflow).
+def step_task(task: CaseTask, data: dict[str, Any], actor: Actor, audit: dict | None = None) -> Case:
+    """Complete a task inside the caller's unit of work; the case.
 
     `data` is trusted (validated by the caller); `audit` replaces it in the audit entry."""
     case = get_case(task.case_id)
@@ -360,7 +342,8 @@ def step_task(task: CaseTask, data: dict[str, Any], actor: Actor, audit: dict | 
         raise _engine_failure(error) from None
     _save(case, workflow, before, services, actor, "task_completed",
           {"task": task.bpmn_id, "name": task.name, "data": data if audit is None else audit})
-    return case, workflow
+    unit_of_work.current().keep(case, workflow)
+    return case
 
 
 def open_task(case_id: int, bpmn_id: str) -> CaseTask | None:
@@ -371,14 +354,11 @@ def open_task(case_id: int, bpmn_id: str) -> CaseTask | None:
 @use_case
 def deliver_message(case_id: int, name: str, payload: dict[str, Any], actor: Actor) -> Case:
     """Deliver message `name` to a waiting case; `Conflict` if it no longer waits for it."""
-    case = get_case(case_id)
-    workflow = send_message(case, name, payload, actor)
-    commit(case, workflow)
-    return case
+    return send_message(get_case(case_id), name, payload, actor)
 
 
-def send_message(case: Case, name: str, payload: dict[str, Any], actor: Actor):
-    """Deliver a message inside the caller's transaction (not committed); the workflow."""
+def send_message(case: Case, name: str, payload: dict[str, Any], actor: Actor) -> Case:
+    """Deliver a message inside the caller's unit of work; the case."""
     services = _services()
     workflow, before = _restore(case, services)
     try:
@@ -386,7 +366,8 @@ def send_message(case: Case, name: str, payload: dict[str, Any], actor: Actor):
     except engine.NothingWaiting:
         raise Conflict(f"This case is not waiting for {name!r}.") from None
     _save(case, workflow, before, services, actor, "message_received", {"message": name, "payload": payload})
-    return workflow
+    unit_of_work.current().keep(case, workflow)
+    return case
 
 
 @use_case
@@ -394,28 +375,14 @@ def fire_due_timers(case_id: int) -> bool:
     """Let the case's due timers move on; True if the state changed. Used by the scheduler."""
     case = db.session.get(Case, case_id)
     if case is None or case.status != "running":
-        db.session.rollback()
         return False
     services = _services()
     workflow, before = _restore(case, services)
     engine.fire_due_timers(workflow)
     fired = sorted(set(before.timers) - set(engine.waiting_timers(workflow)))
     if not fired and not workflow.is_completed():
-        db.session.rollback()
-        return False
+        return False  # nothing was written: the unit of work commits nothing
     _save(case, workflow, before, services, "scheduler", "timer_fired",
           {"due": [before.timers[t].isoformat() for t in fired]})
-    commit(case, workflow)
+    unit_of_work.current().keep(case, workflow)
     return True
-
-
-def with_retries(use_case: Callable[[], Any]) -> Any:
-    """Run a use case again (up to CONFLICT_RETRIES) when it loses an optimistic-lock race."""
-    attempts = current_app.config["CONFLICT_RETRIES"]
-    for attempt in range(attempts):
-        try:
-            return use_case()
-        except Conflict:
-            db.session.rollback()
-            if attempt == attempts - 1:
-                raise

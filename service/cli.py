@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from .accounts import issue_token, save_contact, set_password
+from .accounts import create_account, issue_token, save_contact, set_password
 from .errors import ServiceError
 from .extensions import db
 from .models import ROLES, Committee, Partner, Presidency, Referent
@@ -92,12 +92,9 @@ def create_user(email, roles, partner_code, name, language, ask_password, passwo
     elif ask_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        contact = save_contact(email, roles=roles, partner_code=partner_code, name=name, language=language,
-                               password=password)
-        token = issue_token(contact)
-        db.session.commit()
+        contact, token = create_account(email, roles=roles, partner_code=partner_code, name=name,
+                                        language=language, password=password)
     except ServiceError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from None
     click.echo(f"Account {contact.email}: roles {', '.join(sorted(contact.roles))}"
                + (f", partner {contact.partner_code}" if contact.partner_code else ""))

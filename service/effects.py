@@ -1,12 +1,12 @@
-"""What BPMN service tasks may ask for, by operation name, and how each is applied.
+"""The shared service-task operation (`notify`); procedures declare their own in their record.
 
-A handler runs inside the step's transaction, with the case and the evaluated parameters;
-it may add rows (outbox e-mails, status changes) but never commits. Feature modules register
-their own operations; a BPMN file naming an unknown operation is refused at start-up.
+An operation runs inside the step's unit of work, with the case and the evaluated parameters;
+it may add rows (outbox e-mails, status changes) but never commits. A BPMN file naming an
+operation no one declares is refused at start-up.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -15,19 +15,6 @@ from notifications.outbox import queue_email
 
 from .extensions import db
 from .models import Case, Contact, ContactRole
-
-HANDLERS: dict[str, Callable[[Case, dict[str, Any]], None]] = {}
-
-
-def operation(name: str):
-    """Decorator: make a function the handler of service-task operation `name`."""
-
-    def register(handler):
-        HANDLERS[name] = handler
-        return handler
-
-    return register
-
 
 def recipients(to: Any) -> list[tuple[str, str, str]]:
     """(email, name, language) for an e-mail address, a list of them, or `role:<role>`."""
@@ -55,13 +42,10 @@ def recipients(to: Any) -> list[tuple[str, str, str]]:
     return list(unique.values())
 
 
-@operation("notify")
 def notify(case: Case, params: dict[str, Any]) -> None:
     """A plain notice: `template`, `to` (addresses or `role:<role>`), other values for the template."""
-    from .cases import registry
-
     values = {k: v for k, v in params.items() if k not in ("template", "to")}
-    definition = registry().get(case.process_id)
+    definition = current_app.extensions["definitions"].get(case.process_id)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for email, name, language in recipients(params["to"]):
         queue_email(
@@ -74,3 +58,7 @@ def notify(case: Case, params: dict[str, Any]) -> None:
                     "case_url": f"{base}/cases/{case.id}"},
             case_id=case.id,
         )
+
+
+#: Operations every process may use, by name.
+OPERATIONS = {"notify": notify}

@@ -1,30 +1,11 @@
 """The Flask extensions, created once and bound to the app in `create_app`."""
-from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_smorest import Api
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
 
-# Stable constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from database import Base, NAMING_CONVENTION, db  # noqa: F401 - the service's database
+from notifications.sender import mail  # noqa: F401 - Flask-Mail, owned by the sender
 
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-# Objects stay readable after the commit that ends a use case (the answer is built from
-# them); a stale read can never be written back, the case's version column refuses it.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-mail = Mail()
 api = Api()
 csrf = CSRFProtect()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Action, ActionPlan, Domain, Objective, Partner
+from .models import Action, ActionPlan, Committee, Domain, Objective, Partner
 
 
 def partner_codes() -> set[str]:
@@ -27,3 +27,7 @@ def actions_by_number(numbers) -> list[tuple[Domain, Objective, Action]]:
         .join(Action, Action.objective_id == Objective.id).join(ActionPlan)
         .where(ActionPlan.current.is_(True), Action.number.in_(list(numbers))).order_by(Action.number)).all()
     return [tuple(r) for r in rows]
+
+
+def committee_codes() -> set[str]:
+    return set(db.session.scalars(select(Committee.code)))

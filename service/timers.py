@@ -18,6 +18,7 @@ from workflows import clock
 
 from . import cases
 from .errors import Conflict
+from .unit_of_work import use_case, with_retries
 from .extensions import db
 from .models import CaseTimer
 
@@ -28,6 +29,7 @@ def _claimable(now: datetime):
     return or_(CaseTimer.claimed_until.is_(None), CaseTimer.claimed_until < now)
 
 
+@use_case
 def claim_due(owner: str, limit: int = 100) -> list[tuple[int, int]]:
     """Claim up to `limit` due timers for `owner`; (timer id, case id) of those claimed."""
     now = clock.now()
@@ -49,7 +51,6 @@ def claim_due(owner: str, limit: int = 100) -> list[tuple[int, int]]:
         )
         if result.rowcount == 1:
             claimed.append((timer_id, case_id))
-    db.session.commit()
     return claimed
 
 
@@ -58,20 +59,19 @@ def fire_due(owner: str) -> int:
     moved = 0
     for timer_id, case_id in claim_due(owner):
         try:
-            if cases.with_retries(lambda: cases.fire_due_timers(case_id)):
+            if with_retries(cases.fire_due_timers, case_id):
                 moved += 1
             else:
                 _release(timer_id, owner, "nothing was due when the case was loaded")
         except Conflict:
-            db.session.rollback()
             _release(timer_id, owner, "the case kept changing; will retry")
         except Exception as error:  # one broken case must not stop the others
-            db.session.rollback()
             log.exception("timer %s of case %s failed", timer_id, case_id)
             _release(timer_id, owner, f"{type(error).__name__}: {error}", keep_lease=True)
     return moved
 
 
+@use_case
 def _release(timer_id: int, owner: str, reason: str, keep_lease: bool = False) -> None:
     """Leave a note on a claimed timer; without `keep_lease` it may be retried in a second."""
     values = {"last_error": reason[:2000]}
@@ -80,7 +80,6 @@ def _release(timer_id: int, owner: str, reason: str, keep_lease: bool = False) -
     db.session.execute(
         update(CaseTimer).where(CaseTimer.id == timer_id, CaseTimer.claimed_by == owner).values(**values)
     )
-    db.session.commit()
 
 
 def next_due() -> datetime | None:

@@ -7,9 +7,6 @@ skipped silently: if it is selected and unreachable, the tests using it fail.
 from __future__ import annotations
 
 import os
-import re
-from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,22 +16,21 @@ import tests.forms_for_tests  # noqa: F401 - registers the test forms
 from service import MIGRATIONS, create_app
 from service.accounts import issue_token, save_contact
 from service.extensions import db
+from service.models import reference as reference_models
+from tests.helpers import BASE_URL, PRODUCT_BPMN, T0, TEST_BPMN
 from workflows import clock
 
-HERE = Path(__file__).resolve().parent
-TEST_BPMN = HERE / "bpmn"
-PRODUCT_BPMN = HERE.parent / "workflows" / "bpmn"
 POSTGRESQL_URL = os.environ.get("TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 DATABASES = [d.strip() for d in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",") if d.strip()]
 
-# Tables a test may write to; reference data (loaded once) stays.
-MUTABLE_TABLES = [
-    "outbox_messages", "labelling_requests", "action_links", "procedure_documents", "procedure_responses", "procedure_recipients", "deadline_extensions",
-    "silent_procedures", "audit_entries", "case_timers", "case_tasks", "cases", "process_versions",
-    "api_tokens", "contact_roles", "contacts",
-]
+# Reference data (loaded once) stays; every other table is emptied after each test.
+REFERENCE_TABLES = {model.__tablename__ for model in vars(reference_models).values()
+                    if isinstance(model, type) and hasattr(model, "__tablename__")}
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+def _mutable_tables() -> list[str]:
+    """Every table a test may write to, children before parents."""
+    return [t.name for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
 
 
 def _prepare(uri: str) -> None:
@@ -78,7 +74,7 @@ def make_app(database_uri, tmp_path):
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "BPMN_DIRS": [str(PRODUCT_BPMN), str(TEST_BPMN)],
-            "PUBLIC_BASE_URL": "https://rabat.example.org",
+            "PUBLIC_BASE_URL": BASE_URL,
             "MAIL_DELIVERY": "capture",
             "SCHEDULER_POLL_SECONDS": 0.2,
         }
@@ -95,7 +91,7 @@ def make_app(database_uri, tmp_path):
             db.engine.dispose()
     engine = sa.create_engine(database_uri)
     with engine.begin() as connection:
-        for table in MUTABLE_TABLES:
+        for table in _mutable_tables():
             connection.execute(sa.text(f"DELETE FROM {table}"))
     engine.dispose()
 
@@ -133,10 +129,6 @@ def make_account(app):
     return create
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
 def smtp_server():
     from tests.smtp import SmtpServer
@@ -145,16 +137,3 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
-
-
-def csrf_token(page: str) -> str:
-    """The CSRF token of the (first) form on a page."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "the page has no form"
-    return match.group(1)
-
-
-def sign_in(client, email: str, password: str = "a long passphrase"):
-    """Sign a test client in through the sign-in page (CSRF included)."""
-    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
-    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})

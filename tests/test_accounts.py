@@ -1,7 +1,7 @@
 """Accounts: the `users create` command, API tokens, password sign-in with CSRF."""
 import re
 
-from tests.conftest import bearer, csrf_token
+from tests.helpers import bearer, csrf_token
 
 
 def test_users_create_prints_a_working_token_last(app):

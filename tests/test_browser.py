@@ -10,8 +10,7 @@ from werkzeug.serving import make_server
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.conftest import bearer
-from tests.test_silent_procedure import LAUNCH
+from tests.helpers import LAUNCH, bearer
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from notifications.models import OutboxMessage
 from service.extensions import db
-from tests.conftest import bearer
+from tests.helpers import bearer
 
 
 def start_two_step(client, token, **data):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from service.extensions import db
 from service.models import AuditEntry
-from tests.conftest import bearer
+from tests.helpers import bearer
 from workflows import engine
 
 

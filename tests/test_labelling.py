@@ -1,11 +1,13 @@
 """Labelling requests end to end, through the API, with e-mail read back from a real SMTP server."""
+import csv
+import io
 import re
 from datetime import timedelta
 
 import pytest
 
 from service.scheduler import Scheduler
-from tests.conftest import T0, bearer, csrf_token, sign_in
+from tests.helpers import T0, Mailbox, bearer, csrf_token, follow, sign_in
 
 REQUEST = {
     "title": "Diaspora entrepreneurship fund", "type": "bilateral_project", "lead_partner": "SN",
@@ -17,11 +19,12 @@ REQUEST = {
 }
 
 
-class Desk:
+class Desk(Mailbox):
     """The partner, the Secretariat and the committee around one request."""
 
     def __init__(self, app, smtp, clock, tokens):
-        self.app, self.smtp, self.clock = app, smtp, clock
+        super().__init__(smtp)
+        self.app, self.clock = app, clock
         self.client = app.test_client()
         self.scheduler = Scheduler(app, owner="test")
         self.partner, self.officer, self.other_partner = tokens["partner"], tokens["officer"], tokens["other"]
@@ -34,15 +37,10 @@ class Desk:
         self.scheduler.run_once()
         self.scheduler.run_once()
 
-    def mails(self, to, subject):
-        return [m for m in self.smtp.messages if to in m["To"] and subject in m["Subject"]]
-
     def act(self, to, label, **form):
-        message = [m for m in self.smtp.messages if to in m["To"] and ("Silent procedure" in m["Subject"] or "tacite" in m["Subject"])][-1]
-        text = next(p.get_content() for p in message.walk() if p.get_content_type() == "text/plain")
-        path = next(re.search(r"/act/\S+", line).group(0) for line in text.splitlines() if label in line)
-        token = csrf_token(self.client.get(path).get_data(as_text=True))
-        return self.client.post(path, data={"csrf_token": token, **form})
+        """Follow the member's link from the latest silent procedure notice."""
+        path = [p for subject in ("Silent procedure", "tacite") for p in self.links(to, label, subject)][-1]
+        return follow(self.client, path, **form)
 
 
 @pytest.fixture
@@ -103,7 +101,9 @@ def test_the_whole_path_to_the_register_and_the_results_report(desk):
     assert register[0]["actions"] == [{"domain": 1, "objective": 1, "action": 3}]
     assert desk.client.get("/api/labelled-initiatives?domain=2").get_json() == []
     assert len(desk.client.get("/api/labelled-initiatives?partner=FR&year=2026&type=bilateral_project").get_json()) == 1
-    assert "Diaspora entrepreneurship fund" in desk.client.get("/api/labelled-initiatives.csv").get_data(as_text=True)
+    exported = list(csv.DictReader(io.StringIO(desk.client.get("/api/labelled-initiatives.csv").get_data(as_text=True))))
+    assert [(row["title"], row["lead_partner"], row["partners"], row["actions"]) for row in exported] == [
+        (REQUEST["title"], "SN", "FR", "3")]
 
     # After the end date the partner is asked for a results report, then reminded.
     code, _ = desk.call("POST", f"/api/labelling-requests/{request_id}/results", desk.partner,

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.conftest import bearer, sign_in
+from tests.helpers import bearer, sign_in
 
 
 def run_two_step_to_notice(app, make_account, approved=True):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_BPMN, bearer
+from tests.helpers import TEST_BPMN, bearer
 from workflows.definitions import DefinitionError
 from workflows.expressions import ExpressionRefused, RestrictedEnvironment, evaluate
 

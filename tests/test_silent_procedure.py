@@ -1,27 +1,25 @@
 """Silent procedures end to end: real SMTP on loopback, links followed (GET, then the form's
 POST), the clock moved, on SQLite and PostgreSQL."""
+import csv
+import io
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from service.scheduler import Scheduler
-from tests.conftest import T0, bearer, csrf_token, sign_in
+from tests.helpers import LAUNCH, T0, Mailbox, bearer, csrf_token, follow, recipient, sign_in, text_part
 
-# T0 is 2026-03-02 09:00 UTC. 17:00 in Brussels on 10 March is 16:00 UTC.
+# 17:00 in Brussels on 10 March (LAUNCH's deadline) is 16:00 UTC.
 DEADLINE = datetime(2026, 3, 10, 16, 0, tzinfo=timezone.utc)
-LAUNCH = {"subject": "Conclusions of the thematic meeting on legal migration",
-          "text": "The Steering Committee endorses the conclusions annexed hereto.",
-          "proposed_decision": "Endorse the conclusions.", "deadline": "2026-03-10T17:00",
-          "timezone": "Europe/Brussels", "committees": ["steering-committee"]}
-LINK = re.compile(r"https://rabat\.example\.org/act/\S+")
 
 
-class Procedure:
+class Procedure(Mailbox):
     """A launched procedure with its committee, its mailbox and its clock."""
 
     def __init__(self, app, smtp, clock, accounts):
-        self.app, self.smtp, self.clock = app, smtp, clock
+        super().__init__(smtp)
+        self.app, self.clock = app, clock
         self.client = app.test_client()
         self.scheduler = Scheduler(app, owner="test")
         self.officer = accounts["officer"]
@@ -40,31 +38,8 @@ class Procedure:
     def state(self):
         return self.client.get(f"/api/silent-procedures/{self.id}", headers=bearer(self.officer)).get_json()
 
-    def mails(self, to=None, subject=None):
-        found = []
-        for message in self.smtp.messages:
-            if to and to not in message["To"]:
-                continue
-            if subject and subject not in message["Subject"]:
-                continue
-            found.append(message)
-        return found
-
-    @staticmethod
-    def text(message):
-        return next(p.get_content() for p in message.walk() if p.get_content_type() == "text/plain")
-
-    def link(self, to, label):
-        message = self.mails(to=to)[0]
-        for line in self.text(message).splitlines():
-            if label in line:
-                return LINK.search(line).group(0).replace("https://rabat.example.org", "")
-        raise AssertionError(f"no link {label!r} for {to}")
-
     def act(self, path, **form):
-        page = self.client.get(path)
-        assert page.status_code == 200
-        return self.client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **form})
+        return follow(self.client, path, **form)
 
     def pass_deadline(self, deadline=DEADLINE):
         self.clock.freeze(deadline + timedelta(seconds=1))
@@ -101,7 +76,7 @@ def test_adopted_by_silence_everyone_told_in_their_language(procedure):
     english = procedure.mails(to="ng@example.org")[0]
     assert "Procédure d'approbation tacite" in french["Subject"] and "2026-03-10 17:00 (Europe/Brussels)" in french["Subject"]
     assert "Silent procedure" in english["Subject"]
-    body = procedure.text(english)
+    body = text_part(english)
     assert "2026-03-10 16:00 UTC" in body and LAUNCH["text"] in body
     for label in ("Object", "Request an amendment", "Comment", "No objection"):
         assert label in body
@@ -109,7 +84,7 @@ def test_adopted_by_silence_everyone_told_in_their_language(procedure):
     assert {"text/plain", "text/html", "text/calendar"} <= kinds
     calendar = next(p for p in english.walk() if p.get_content_type() == "text/calendar").get_content()
     assert "DTSTART:20260310T160000Z" in calendar
-    observer = procedure.text(procedure.mails(to="iom@example.org")[0])
+    observer = text_part(procedure.mails(to="iom@example.org")[0])
     assert "Object" not in observer and "Comment" in observer
 
     procedure.clock.freeze(DEADLINE)  # at the deadline itself: still open
@@ -143,16 +118,25 @@ def test_an_objection_or_amendment_breaks_silence_at_once(procedure, label, fiel
                                    "received_at": (T0 + timedelta(hours=5)).isoformat()}]
     procedure.deliver()
     ack = procedure.mails(to="ng@example.org", subject="Response received")
-    assert len(ack) == 1 and "2026-03-02 14:00:00 UTC" in procedure.text(ack[0])
+    assert len(ack) == 1 and "2026-03-02 14:00:00 UTC" in text_part(ack[0])
     for email in MEMBERS:
         told = procedure.mails(to=email, subject="Silence broken") + procedure.mails(to=email, subject="Silence rompu")
         assert len(told) == 1
-    assert "NG" in procedure.text(procedure.mails(to="be@example.org", subject="Silence rompu")[0])
-    # The procedure has ended: the page says so, and a second POST is refused and not counted.
-    assert "This procedure has ended" in procedure.client.get(path + "?lang=en").get_data(as_text=True)
+    assert "NG" in text_part(procedure.mails(to="be@example.org", subject="Silence rompu")[0])
+    # The link has acted: its page says so, and posting it again writes and sends nothing.
+    assert "already been used" in procedure.client.get(path + "?lang=en").get_data(as_text=True)
     token = csrf_token(procedure.client.get("/sign-in").get_data(as_text=True))
+    sent = len(procedure.smtp.messages)
     again = procedure.client.post(path, data={"csrf_token": token, field: "Again"})
-    assert again.status_code == 409
+    assert again.status_code == 200 and "Nothing was sent again" in again.get_data(as_text=True)
+    assert [r["text"] for r in procedure.state()["responses"]] == ["Paragraph 3 must be revised."]
+    procedure.deliver()
+    assert len(procedure.smtp.messages) == sent
+    # Another member's unused link says the procedure has ended, and records one late response.
+    other = procedure.link("be@example.org", "objection")
+    assert "Cette procédure est close" in procedure.client.get(other + "?lang=fr").get_data(as_text=True)
+    late = procedure.client.post(other, data={"csrf_token": token, "reason": "Trop tard"})
+    assert late.status_code == 409
     assert [r["counted"] for r in procedure.state()["responses"]] == [True, False]
     procedure.pass_deadline()
     assert procedure.state()["status"] == "silence_broken"
@@ -188,7 +172,7 @@ def test_reminders_go_only_to_members_that_have_not_responded(procedure):
     procedure.clock.freeze(DEADLINE - timedelta(hours=72) + timedelta(seconds=1))
     procedure.deliver()
     procedure.deliver()
-    reminded = sorted(m["To"].split("<")[-1].rstrip(">") for m in procedure.mails(subject="Rappel") + procedure.mails(subject="Reminder"))
+    reminded = sorted(recipient(m) for m in procedure.mails(subject="Rappel") + procedure.mails(subject="Reminder"))
     assert reminded == ["be@example.org", "sn1@example.org", "sn2@example.org"]
     # SN answers through one contact: the second reminder skips both SN contacts.
     procedure.act(procedure.link("sn1@example.org", "Pas d'objection"))
@@ -325,11 +309,16 @@ def test_only_the_secretariat_launches(procedure, make_account):
 def test_forged_or_altered_links_get_a_clear_4xx(procedure):
     procedure.launch()
     path = procedure.link("ng@example.org", "Object")
+    # A valid CSRF token (from any page of the session) so that the POST reaches the link check.
+    token = csrf_token(procedure.client.get(path).get_data(as_text=True))
     for bad in (path[:-3] + "abc", "/act/not-a-token", path + "x"):
         response = procedure.client.get(bad)
         assert response.status_code == 404 and "not valid" in response.get_data(as_text=True)
-        assert procedure.client.post(bad, data={"reason": "x"}).status_code in (400, 404)
-    assert procedure.state()["status"] == "open"
+        posted = procedure.client.post(bad, data={"csrf_token": token, "reason": "x"})
+        assert posted.status_code == 404 and "not valid" in posted.get_data(as_text=True)
+    # Without the CSRF token, even a valid link acts on nothing.
+    assert procedure.client.post(path, data={"reason": "x"}).status_code == 400
+    assert procedure.state()["status"] == "open" and procedure.state()["responses"] == []
 
 
 def test_relaunch_after_silence_was_broken(procedure):
@@ -341,6 +330,27 @@ def test_relaunch_after_silence_was_broken(procedure):
     assert relaunched.status_code == 201, relaunched.get_json()
     body = relaunched.get_json()
     assert body["relaunch_of"] == procedure.id and body["text_version"] == 2 and body["status"] == "open"
+    assert procedure.state()["relaunched_as"] == body["id"]
+    # Every member's contact gets the new notice, with new links; the old links act no more.
+    procedure.deliver()
+    for email in MEMBERS:
+        assert len([m for m in procedure.mails(to=email) if "Revised text." in text_part(m)]) == 1
+    old_link = procedure.link("be@example.org", "Formuler une objection")
+    new_link = procedure.links("be@example.org", "Formuler une objection")[-1]
+    assert new_link != old_link
+    token = csrf_token(procedure.client.get(new_link).get_data(as_text=True))
+    assert procedure.client.post(old_link, data={"csrf_token": token, "reason": "On the old text"}).status_code == 409
+    done = procedure.act(new_link, reason="On the new text")
+    assert done.status_code == 200, done.get_data(as_text=True)
+    relaunched_state = procedure.client.get(f"/api/silent-procedures/{body['id']}", headers=bearer(procedure.officer))
+    assert relaunched_state.get_json()["status"] == "silence_broken"
+    assert procedure.state()["status"] == "silence_broken"
+    assert [r["text"] for r in relaunched_state.get_json()["responses"]] == ["On the new text"]
+    # A procedure is relaunched once.
+    twice = procedure.client.post(f"/api/silent-procedures/{procedure.id}/relaunch",
+                                  json={"text": "Again.", "deadline": "2026-03-12T17:00", "timezone": "Europe/Brussels"},
+                                  headers=bearer(procedure.officer))
+    assert twice.status_code == 409
 
 
 def test_the_record_as_page_json_and_csv(procedure, make_account):
@@ -355,8 +365,12 @@ def test_the_record_as_page_json_and_csv(procedure, make_account):
     record = client.get(f"/silent-procedures/{procedure.id}/record.json").get_json()
     assert record["status"] == "adopted" and len(record["members_addressed"]) == 5
     assert any(m["to"] == "be@example.org" and m["status"] == "sent" for m in record["emails"])
-    csv_text = client.get(f"/silent-procedures/{procedure.id}/record.csv").get_data(as_text=True)
-    assert "launched" in csv_text and "comment" in csv_text and "outcome" in csv_text and "adopted" in csv_text
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/silent-procedures/{procedure.id}/record.csv").get_data(as_text=True))))
+    events = [row["event"] for row in rows]
+    assert events[0] == "launched" and events[-1] == "outcome" and rows[-1]["counted_or_status"] == "adopted"
+    assert events.count("addressed") == 5
+    comment = next(row for row in rows if row["event"] == "comment")
+    assert comment["who"] == "be@example.org (BE)" and comment["detail"] == "Soutien." and comment["counted_or_status"] == "counted"
 
 
 def test_the_secretariat_launches_from_the_web_page(procedure, make_account):
@@ -384,16 +398,20 @@ def test_the_secretariat_launches_from_the_web_page(procedure, make_account):
                                                           (True, "silence_broken", "decide")])
 def test_another_process_calls_the_silent_procedure(procedure, objection, outcome, next_task):
     from forms.silent_procedure import LaunchForm
-    from service import cases, silent_procedures
+    from service import cases
     from service.accounts import find_contact
     from service.extensions import db
     from service.models import CaseTask
+    from service.procedures.silent_procedure import use_cases as silent_procedure
+    from service.unit_of_work import use_case
+
+    @use_case
+    def decide_by_silence(officer):
+        prepared = silent_procedure.prepare(LaunchForm().load(LAUNCH), officer)
+        return prepared, cases.begin_case("decision_by_silence", silent_procedure.process_data(prepared), officer)
 
     with procedure.app.test_request_context():
-        officer = find_contact("officer@example.org")
-        prepared = silent_procedures.prepare(LaunchForm().load(LAUNCH), officer)
-        case, workflow = cases.begin_case("decision_by_silence", silent_procedures.process_data(prepared), officer)
-        cases.commit(case, workflow)
+        prepared, case = decide_by_silence(find_contact("officer@example.org"))
         procedure.id, case_id = prepared.id, case.id
     procedure.deliver()
     assert len(procedure.mails(to="be@example.org")) == 1
@@ -419,7 +437,7 @@ def test_documents_are_frozen_with_the_text_and_downloadable_from_the_links(proc
                                     "sha256": hashlib.sha256(pdf).hexdigest()}]
     without = procedure.client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(procedure.officer)).get_json()
     assert without["text_hash"] != launched["text_hash"]  # the documents are part of the version
-    body = procedure.text(procedure.mails(to="ng@example.org")[0])
+    body = text_part(procedure.mails(to="ng@example.org")[0])
     url = re.search(r"https://rabat\.example\.org/act/\S+/documents/\d+", body).group(0)
     download = procedure.client.get(url.replace("https://rabat.example.org", ""))
     assert download.status_code == 200 and download.data == pdf

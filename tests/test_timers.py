@@ -8,7 +8,7 @@ from service import cases, timers
 from service.extensions import db
 from service.models import AuditEntry, Case, CaseTimer
 from service.scheduler import Scheduler
-from tests.conftest import T0
+from tests.helpers import T0
 
 DEADLINE = T0 + timedelta(days=3)
 

@@ -1,36 +1,10 @@
-"""The REST API (flask-smorest): blueprints, JSON errors, and the self-hosted docs page."""
+"""The REST API (flask-smorest): the shared blueprints, every procedure's, and the docs page."""
 from __future__ import annotations
 
-import logging
+from flask import Blueprint, Flask, send_from_directory
 
-from flask import Blueprint, Flask, jsonify, request, send_from_directory
-from werkzeug.exceptions import HTTPException
-
-from ..errors import ServiceError
 from ..extensions import csrf
-from . import cases, labelling, processes, reference, silent_procedures, tasks
-
-log = logging.getLogger(__name__)
-
-
-def _json_error(status: int, message: str, errors: dict | None = None):
-    body = {"code": status, "status": _phrase(status), "message": message}
-    if errors:
-        body["errors"] = errors
-    return jsonify(body), status
-
-
-def _phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def _is_api() -> bool:
-    return request.path.startswith("/api/") or request.path == "/api"
+from . import cases, processes, reference, tasks
 
 
 def _docs_blueprint() -> Blueprint:
@@ -63,43 +37,11 @@ def _docs_blueprint() -> Blueprint:
     return docs
 
 
-def register(app: Flask, api) -> None:
-    for module in (processes, cases, tasks, silent_procedures, labelling, reference):
-        api.register_blueprint(module.blp)
-        csrf.exempt(module.blp)  # token-authenticated: no cookies, so no CSRF
+def register(app: Flask, api, procedures) -> None:
+    blueprints = [processes.blp, cases.blp, tasks.blp, reference.blp] + [p.api for p in procedures]
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # token-authenticated: no cookies, so no CSRF
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     app.register_blueprint(_docs_blueprint())
-
-    @app.errorhandler(ServiceError)
-    def _service_error(error: ServiceError):
-        if _is_api():
-            return _json_error(error.status, error.message, error.errors)
-        from ..web import error_page
-
-        return error_page(error.status, error.message)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):
-        if _is_api():
-            data = getattr(error, "data", None) or {}
-            errors = data.get("messages") or data.get("errors")
-            message = data.get("message") or error.description or _phrase(error.code or 500)
-            return _json_error(error.code or 500, message, errors)
-        from ..web import error_page
-
-        return error_page(error.code or 500, error.description)
-
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception):
-        if isinstance(error, HTTPException):
-            return _http_error(error)
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        from ..extensions import db
-
-        db.session.rollback()
-        if _is_api():
-            return _json_error(500, "An unexpected error occurred; nothing was changed.")
-        from ..web import error_page
-
-        return error_page(500, "An unexpected error occurred; nothing was changed.")

@@ -1,6 +1,7 @@
-"""The database models, one module per subject."""
+"""The shared database models, one module per subject (a procedure's own are in its package)."""
 from .accounts import ApiToken, Contact, ContactRole, LANGUAGES, ROLES  # noqa: F401
 from .cases import AuditEntry, Case, CaseTask, CaseTimer, ProcessVersion  # noqa: F401
+from .links import ActionLink  # noqa: F401
 from .reference import (  # noqa: F401
     Action,
     ActionPlan,
@@ -13,12 +14,12 @@ from .reference import (  # noqa: F401
     Presidency,
     Referent,
 )
-from .silent_procedures import (  # noqa: F401
-    ActionLink,
-    DeadlineExtension,
-    ProcedureDocument,
-    ProcedureRecipient,
-    ProcedureResponse,
-    SilentProcedure,
-)
-from .labelling import LabellingRequest  # noqa: F401
+
+
+#: The largest id an INTEGER primary key holds (PostgreSQL refuses a larger one with an error).
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value) -> bool:
+    """Whether `value` can be the id of a row (an int, not a bool, in the INTEGER range)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ROW_ID

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, String, Boolean, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import UTCDateTime
+from database import UTCDateTime
 
 ROLES = ("secretariat", "partner", "committee-member", "presidency", "referent")
 LANGUAGES = ("fr", "en")

@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .types import UTCDateTime
+from database import UTCDateTime
 
 
 class ProcessVersion(db.Model):
@@ -65,6 +65,8 @@ class CaseTask(db.Model):
     # For a partner's task: only that partner's contacts may act on it.
     partner_code: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship()
 
 
 class CaseTimer(db.Model):

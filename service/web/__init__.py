@@ -98,12 +98,14 @@ def outgoing_mail():
     return render_template("outgoing_mail.html", messages=messages)
 
 
-def register(app: Flask) -> None:
-    from . import labelling, silent_procedures
+def register(app: Flask, procedures) -> None:
+    """The shared pages, the action-link pages, and every procedure's pages."""
+    from . import link_pages
 
     app.register_blueprint(bp)
-    app.register_blueprint(silent_procedures.bp)
-    app.register_blueprint(labelling.bp)
+    app.register_blueprint(link_pages.bp)
+    for procedure in procedures:
+        app.register_blueprint(procedure.pages)
 
     @app.context_processor
     def _page_context():

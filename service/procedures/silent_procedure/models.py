@@ -1,4 +1,4 @@
-"""Silent procedures: the procedure, who it addresses, its action links, responses, extensions."""
+"""Silent procedures: the procedure, who it addresses, its responses, extensions, documents."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -6,9 +6,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .accounts import Contact
-from .types import UTCDateTime
+from database import UTCDateTime, db
+from service.models import Contact
 
 STATUSES = ("open", "adopted", "silence_broken", "withdrawn")
 
@@ -58,25 +57,6 @@ class ProcedureRecipient(db.Model):
     contact: Mapped[Contact] = relationship(lazy="joined")
 
 
-class ActionLink(db.Model):
-    """The database side of a signed e-mail link: one contact, one procedure, one purpose."""
-
-    __tablename__ = "action_links"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_id: Mapped[str] = mapped_column(String(64), unique=True)
-    procedure_id: Mapped[int] = mapped_column(ForeignKey("silent_procedures.id"), index=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
-    partner_code: Mapped[str] = mapped_column(ForeignKey("partners.code"))
-    purpose: Mapped[str] = mapped_column(String(20))  # object, amend, comment, acknowledge
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    procedure: Mapped[SilentProcedure] = relationship()
-    contact: Mapped[Contact] = relationship()
-
-
 class ProcedureResponse(db.Model):
     """A response as received: counted only if received before the deadline while open."""
 
@@ -91,6 +71,11 @@ class ProcedureResponse(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     counted: Mapped[bool] = mapped_column(Boolean)
     not_counted_reason: Mapped[str | None] = mapped_column(String(200))
+    # The link it came through: a link records one response at most.
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("action_links.id"), unique=True)
+    # One response per member, kind and state of the procedure (comments excepted: one per
+    # link); a second contact of the same member, or a race, finds the row already there.
+    dedup_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
     contact: Mapped[Contact] = relationship(lazy="joined")
 

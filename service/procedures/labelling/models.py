@@ -7,8 +7,8 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime
+from database import db
+from database import UTCDateTime
 
 STATUSES = ("draft", "submitted", "changes_requested", "in_silent_procedure", "labelled", "not_labelled",
             "declined", "lapsed")

@@ -8,8 +8,10 @@ from marshmallow import Schema, fields
 
 from forms.labelling import AfterSilenceForm, LabellingForm, ResultsForm, ReviewForm
 
-from .. import labelling
-from .auth import require_contact
+from service.api.auth import require_contact
+
+from . import decisions, use_cases
+from .register import register, register_entry
 
 blp = Blueprint("labelling", __name__, url_prefix="/api", description="Labelling requests and the register")
 
@@ -51,20 +53,20 @@ class VersionQuery(Schema):
 @blp.response(201, RequestSchema)
 def create(data):
     """A new draft (a partner's focal point); incomplete fields are allowed until submission."""
-    return labelling.create_draft(data, require_contact())
+    return use_cases.create_draft(data, require_contact())
 
 
 @blp.route("/labelling-requests")
 @blp.response(200, RequestSchema(many=True))
 def list_requests():
     """Your partner's requests (the Secretariat and the Presidency see all)."""
-    return labelling.visible(require_contact())
+    return use_cases.visible(require_contact())
 
 
 @blp.route("/labelling-requests/<int:request_id>")
 @blp.response(200, RequestSchema)
 def get_request(request_id):
-    return labelling.get(request_id, require_contact())
+    return use_cases.get(request_id, require_contact())
 
 
 @blp.route("/labelling-requests/<int:request_id>", methods=["PATCH"])
@@ -73,14 +75,14 @@ def get_request(request_id):
 @blp.response(200, RequestSchema)
 def patch_request(data, query, request_id):
     """Change a draft (or a request whose changes were asked for)."""
-    return labelling.update_draft(request_id, data, require_contact(), query.get("version"))
+    return use_cases.update_draft(request_id, data, require_contact(), query.get("version"))
 
 
 @blp.route("/labelling-requests/<int:request_id>/submit", methods=["POST"])
 @blp.response(200, RequestSchema)
 def submit(request_id):
     """Submit, or resubmit after changes: every field must be complete (422 with field messages)."""
-    return labelling.submit(request_id, require_contact())
+    return use_cases.submit(request_id, require_contact())
 
 
 @blp.route("/labelling-requests/<int:request_id>/review", methods=["POST"])
@@ -88,7 +90,7 @@ def submit(request_id):
 @blp.response(200, RequestSchema)
 def review(data, request_id):
     """The Secretariat: `accept` (a silent procedure starts), `request_changes` or `decline`."""
-    return labelling.review(request_id, data, require_contact())
+    return decisions.review(request_id, data, require_contact())
 
 
 @blp.route("/labelling-requests/<int:request_id>/after-silence", methods=["POST"])
@@ -96,7 +98,7 @@ def review(data, request_id):
 @blp.response(200, RequestSchema)
 def after_silence(data, request_id):
     """The Secretariat, when silence was broken: `labelled`, `not_labelled` or `relaunch` (with `text`)."""
-    return labelling.after_silence(request_id, data, require_contact())
+    return decisions.after_silence(request_id, data, require_contact())
 
 
 @blp.route("/labelling-requests/<int:request_id>/results", methods=["POST"])
@@ -104,14 +106,14 @@ def after_silence(data, request_id):
 @blp.response(200, RequestSchema)
 def results(data, request_id):
     """The partner's results report, once asked for after the initiative's end."""
-    return labelling.report_results(request_id, data, require_contact())
+    return use_cases.report_results(request_id, data, require_contact())
 
 
 @blp.route("/labelled-initiatives")
 @blp.arguments(RegisterQuery, location="query")
 def labelled_initiatives(filters):
     """The public register, filtered by domain, objective, action, partner, type and year."""
-    return [labelling.register_entry(row) for row in labelling.register(filters)]
+    return [register_entry(row) for row in register(filters)]
 
 
 @blp.route("/labelled-initiatives.csv")
@@ -121,8 +123,8 @@ def labelled_initiatives_csv(filters):
     writer = csv.writer(out)
     writer.writerow(["id", "title", "type", "lead_partner", "partners", "start_date", "end_date", "location",
                      "budget_eur", "actions", "gcm_objectives", "labelled_at", "results_reported"])
-    for row in labelling.register(filters):
-        entry = labelling.register_entry(row)
+    for row in register(filters):
+        entry = register_entry(row)
         writer.writerow([entry["id"], entry["title"], entry["type"], entry["lead_partner"], " ".join(entry["partners"]),
                          entry["start_date"], entry["end_date"], entry["location"], entry["budget_eur"] or "",
                          " ".join(str(a["action"]) for a in entry["actions"]),

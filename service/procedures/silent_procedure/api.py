@@ -4,8 +4,10 @@ from marshmallow import Schema, fields
 
 from forms.silent_procedure import ExtendForm, LaunchForm, RelaunchForm
 
-from .. import silent_procedures
-from .auth import require_contact
+from service.api.auth import require_contact
+
+from . import use_cases
+from .record import record as _record
 
 blp = Blueprint("silent_procedures", __name__, url_prefix="/api/silent-procedures",
                 description="Silent procedures of the Steering Committee")
@@ -36,6 +38,7 @@ class ProcedureSchema(Schema):
     launched_at = fields.String()
     closed_at = fields.String(allow_none=True)
     relaunch_of = fields.Integer(allow_none=True)
+    relaunched_as = fields.Integer(allow_none=True)
     responses = fields.List(fields.Nested(ResponseSchema))
 
 
@@ -52,14 +55,14 @@ class RecordSchema(ProcedureSchema):
 @blp.response(201, ProcedureSchema)
 def launch(data):
     """Launch a silent procedure (Secretariat): every member's contacts get the notice."""
-    return silent_procedures.record(silent_procedures.launch(data, require_contact()))
+    return _record(use_cases.launch(data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>")
 @blp.response(200, ProcedureSchema)
 def get_procedure(procedure_id):
     """Status (`open`, `adopted`, `silence_broken`, `withdrawn`) and responses."""
-    return silent_procedures.record(silent_procedures.get(procedure_id, require_contact()))
+    return _record(use_cases.get(procedure_id, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/extend", methods=["POST"])
@@ -67,14 +70,14 @@ def get_procedure(procedure_id):
 @blp.response(200, ProcedureSchema)
 def extend(data, procedure_id):
     """Extend the deadline, before it passes."""
-    return silent_procedures.record(silent_procedures.extend(procedure_id, data, require_contact()))
+    return _record(use_cases.extend(procedure_id, data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/withdraw", methods=["POST"])
 @blp.response(200, ProcedureSchema)
 def withdraw(procedure_id):
     """Withdraw the procedure, before the deadline."""
-    return silent_procedures.record(silent_procedures.withdraw(procedure_id, require_contact()))
+    return _record(use_cases.withdraw(procedure_id, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/relaunch", methods=["POST"])
@@ -82,11 +85,11 @@ def withdraw(procedure_id):
 @blp.response(201, ProcedureSchema)
 def relaunch(data, procedure_id):
     """After silence was broken: a new procedure with a revised text, linked to this one."""
-    return silent_procedures.record(silent_procedures.relaunch(procedure_id, data, require_contact()))
+    return _record(use_cases.relaunch(procedure_id, data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/record")
 @blp.response(200, RecordSchema)
 def record(procedure_id):
     """The full record: text version, members addressed, e-mails, responses, extensions, outcome."""
-    return silent_procedures.record(silent_procedures.get(procedure_id, require_contact()))
+    return _record(use_cases.get(procedure_id, require_contact()))

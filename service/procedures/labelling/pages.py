@@ -7,14 +7,17 @@ from sqlalchemy import select
 
 from forms.labelling import LABELS, TYPE_LABELS, TYPES, AfterSilenceForm, LabellingForm, ResultsForm, ReviewForm
 
-from .. import cases, labelling, reference
-from ..errors import ServiceError
-from ..extensions import db
-from ..models import ActionPlan, GcmObjective, Partner
-from ..models.labelling import FORM_FIELDS
-from . import signed_in
+from service import cases, reference
+from service.errors import ServiceError
+from service.extensions import db
+from service.models import ActionPlan, GcmObjective, Partner
+from service.web import signed_in
 
-bp = Blueprint("labelling_pages", __name__)
+from . import decisions, use_cases
+from .models import FORM_FIELDS
+from .register import register as register_rows, register_entry
+
+bp = Blueprint("labelling_pages", __name__, template_folder="templates")
 
 LIST_FIELDS = ("partners", "actions", "gcm_objectives")
 
@@ -48,13 +51,13 @@ def _choices() -> dict:
 
 
 def _form_page(values: dict, errors: dict, item=None, status: int = 200):
-    return render_template("labelling_form.html", values=values, errors=errors, item=item, **_choices()), status
+    return render_template("labelling/labelling_form.html", values=values, errors=errors, item=item, **_choices()), status
 
 
 @bp.route("/labelling")
 @signed_in()
 def index(contact):
-    return render_template("labelling_list.html", requests=labelling.visible(contact), type_labels=TYPE_LABELS,
+    return render_template("labelling/labelling_list.html", requests=use_cases.visible(contact), type_labels=TYPE_LABELS,
                            may_create=contact.has_role("partner") and bool(contact.partner_code))
 
 
@@ -64,52 +67,42 @@ def new(contact):
     if request.method == "GET":
         return _form_page({"lead_partner": contact.partner_code, "contact_email": contact.email,
                            "contact_name": contact.name}, {})
-    given, _ = _posted_form()
+    return _save(contact, None)
+
+
+def _save(contact, item):
+    """Save the posted form as a draft, and submit it when asked: one use case, one commit."""
+    given, blank = _posted_form()
     try:
         data = LabellingForm(partial=True).load(given)
-        item = labelling.create_draft(data, contact)
     except ValidationError as error:
-        return _form_page(given, error.messages, status=422)
+        return _form_page(given, error.messages, item, 422)
+    if item is not None:
+        data = {**blank, **data}  # a saved draft may clear a field
+    try:
+        item = use_cases.save(item.id if item else None, data, contact, request.form.get("version", type=int),
+                              submit_now=request.form.get("action") == "submit")
     except ServiceError as error:
-        return _form_page(given, error.errors or {"title": [error.message]}, status=error.status)
-    return _after_save(item, contact)
-
-
-def _after_save(item, contact):
-    if request.form.get("action") == "submit":
-        try:
-            labelling.submit(item.id, contact)
-        except ServiceError as error:
-            return _form_page(labelling.form_values(item), error.errors or {"title": [error.message]}, item, 422)
+        return _form_page(given, error.errors or {"title": [error.message]}, item, error.status)
     return redirect(url_for("labelling_pages.detail", request_id=item.id))
 
 
 @bp.route("/labelling/<int:request_id>", methods=["GET"])
 @signed_in()
 def detail(contact, request_id):
-    item = labelling.get(request_id, contact)
-    editable = item.status in labelling.EDITABLE and contact.has_role("partner") and contact.partner_code == item.partner_code
+    item = use_cases.get(request_id, contact)
+    editable = item.status in use_cases.EDITABLE and contact.has_role("partner") and contact.partner_code == item.partner_code
     if editable:
-        return _form_page(labelling.form_values(item), {}, item)
+        return _form_page(use_cases.form_values(item), {}, item)
     tasks = {t.bpmn_id for t in cases.open_tasks(item.case_id)} if item.case_id else set()
-    return render_template("labelling_view.html", item=item, tasks=tasks, entry=labelling.register_entry(item),
+    return render_template("labelling/labelling_view.html", item=item, tasks=tasks, entry=register_entry(item),
                            contact=contact, errors={}, values={}, **_choices())
 
 
 @bp.route("/labelling/<int:request_id>", methods=["POST"])
 @signed_in()
 def save(contact, request_id):
-    item = labelling.get(request_id, contact)
-    given, cleared = _posted_form()
-    try:
-        data = LabellingForm(partial=True).load(given)
-        version = request.form.get("version", type=int)
-        item = labelling.update_draft(request_id, {**cleared, **data}, contact, version)
-    except ValidationError as error:
-        return _form_page(given, error.messages, item, 422)
-    except ServiceError as error:
-        return _form_page(given, error.errors or {"title": [error.message]}, item, error.status)
-    return _after_save(item, contact)
+    return _save(contact, use_cases.get(request_id, contact))
 
 
 def _decision(contact, request_id, schema, use_case, fields):
@@ -118,9 +111,9 @@ def _decision(contact, request_id, schema, use_case, fields):
     try:
         use_case(request_id, schema().load(values), contact)
     except ValidationError as error:
-        item = labelling.get(request_id, contact)
+        item = use_cases.get(request_id, contact)
         tasks = {t.bpmn_id for t in cases.open_tasks(item.case_id)} if item.case_id else set()
-        return render_template("labelling_view.html", item=item, tasks=tasks, entry=labelling.register_entry(item),
+        return render_template("labelling/labelling_view.html", item=item, tasks=tasks, entry=register_entry(item),
                                contact=contact, errors=error.messages, values=values, **_choices()), 422
     except ServiceError as error:
         abort(error.status, error.message)
@@ -130,20 +123,20 @@ def _decision(contact, request_id, schema, use_case, fields):
 @bp.route("/labelling/<int:request_id>/review", methods=["POST"])
 @signed_in()
 def review(contact, request_id):
-    return _decision(contact, request_id, ReviewForm, labelling.review, ("decision", "comment", "deadline", "timezone"))
+    return _decision(contact, request_id, ReviewForm, decisions.review, ("decision", "comment", "deadline", "timezone"))
 
 
 @bp.route("/labelling/<int:request_id>/after-silence", methods=["POST"])
 @signed_in()
 def after_silence(contact, request_id):
-    return _decision(contact, request_id, AfterSilenceForm, labelling.after_silence,
+    return _decision(contact, request_id, AfterSilenceForm, decisions.after_silence,
                      ("outcome", "note", "text", "deadline", "timezone"))
 
 
 @bp.route("/labelling/<int:request_id>/results", methods=["POST"])
 @signed_in()
 def results(contact, request_id):
-    return _decision(contact, request_id, ResultsForm, labelling.report_results, ("activities", "results", "lessons_learned"))
+    return _decision(contact, request_id, ResultsForm, use_cases.report_results, ("activities", "results", "lessons_learned"))
 
 
 @bp.route("/register")
@@ -157,7 +150,7 @@ def register():
     for name in ("partner", "type"):
         if request.args.get(name):
             filters[name] = request.args[name]
-    rows = [labelling.register_entry(r) for r in labelling.register(filters)]
+    rows = [register_entry(r) for r in register_rows(filters)]
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.current.is_(True)))
-    return render_template("register.html", rows=rows, filters=filters, plan=plan, type_labels=TYPE_LABELS,
+    return render_template("labelling/register.html", rows=rows, filters=filters, plan=plan, type_labels=TYPE_LABELS,
                            types=TYPES, partners=db.session.scalars(select(Partner).order_by(Partner.name_en)).all())

@@ -1,0 +1,50 @@
+"""What a procedure declares about itself, once, for the app to register it.
+
+A procedure (silent procedure, labelling request, ...) is a package under
+`service/procedures/`; its `__init__.py` builds one `Procedure` record, and
+`service/procedures/__init__.py` lists the records. `create_app` registers each: its blueprints,
+its service-task operations and link purposes, and the processes it owns (started and moved only
+through its own use cases: the generic `/api/cases` and `/api/tasks` doors refuse them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Callable
+
+from flask import Blueprint
+
+
+@dataclass(frozen=True)
+class LinkPurpose:
+    """What an e-mailed action link of one purpose does (see `service.links`).
+
+    `page(link, token, state)` renders the confirmation page (GET: changes nothing);
+    `form` names the form that parses the page's POST; `act(link_id, values)` is the use case
+    that acts (POST); `done(link, token, result)` renders what happened, also on a replay.
+    """
+
+    subject: str  # what the link acts on, e.g. "silent_procedure"
+    form: str | None
+    page: Callable
+    act: Callable
+    done: Callable
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """One procedure: its processes, forms, doors, blueprints, operations and link purposes."""
+
+    name: str  # the package's name, e.g. "silent_procedure"
+    title: str  # how messages name it, e.g. "silent procedure"
+    processes: tuple[str, ...]  # BPMN process ids it owns
+    start_door: str  # where a case of its process starts, e.g. "POST /api/silent-procedures"
+    forms: ModuleType  # the forms module (importing it registers its forms)
+    models: ModuleType  # its tables (importing it adds them to the metadata)
+    api: object  # a flask-smorest Blueprint
+    pages: Blueprint
+    operations: dict[str, Callable] = field(default_factory=dict)
+    link_purposes: dict[str, LinkPurpose] = field(default_factory=dict)
+    # BPMN user task id -> the endpoint that completes it
+    task_doors: dict[str, str] = field(default_factory=dict)
+    roles: tuple[str, ...] = ()  # roles that act in it

@@ -1,0 +1,102 @@
+"""The Secretariat's decisions on a labelling request: review (accept for a silent procedure of
+the Steering Committee, request changes, decline), and the outcome when silence was broken."""
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from marshmallow import ValidationError
+
+from forms.labelling import TYPE_LABELS
+from forms.silent_procedure import deadline_checks
+from service import cases, reference
+from service.errors import Conflict, InvalidInput
+from service.extensions import db
+from service.models import Contact
+from service.procedures.silent_procedure import use_cases as silent_procedure
+from service.procedures.silent_procedure.models import SilentProcedure
+from service.unit_of_work import use_case
+from workflows import clock
+
+from .models import LabellingRequest
+from .use_cases import require_secretariat, get
+
+
+def _decision_deadline(data: dict[str, Any]) -> dict[str, Any]:
+    """The silent procedure's deadline: as given, or `LABELLING_DECISION_PERIOD` from now."""
+    values = {"timezone": data.get("timezone") or "Europe/Brussels", "deadline": data.get("deadline")}
+    if values["deadline"] is None:
+        period = clock.duration(current_app.config["LABELLING_DECISION_PERIOD"])
+        try:
+            zone = ZoneInfo(values["timezone"])
+        except Exception:
+            raise InvalidInput("Unknown time zone.", {"timezone": [f"Unknown time zone {values['timezone']!r}."]}) from None
+        values["deadline"] = (clock.now() + period).astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+    try:
+        deadline_checks(values, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
+    except ValidationError as error:
+        raise InvalidInput("The deadline cannot be used.", error.messages) from None
+    return values
+
+
+def procedure_text(request: LabellingRequest, language: str = "en") -> str:
+    """The text the Steering Committee approves: the request as submitted."""
+    actions = reference.actions_by_number(request.actions)
+    lines = [
+        f"Labelling request no. {request.id}: {request.title}",
+        f"Type: {TYPE_LABELS[request.type][language]}",
+        f"Lead partner: {request.lead_partner}; associated partners: {', '.join(request.partners) or '-'}",
+        f"Implementing organisation(s): {', '.join(request.implementing_organisations) or '-'}",
+        f"Dates: {request.start_date}" + (f" to {request.end_date}" if request.end_date else "") + f"; place: {request.location}",
+        f"Budget: {request.budget_eur if request.budget_eur is not None else '-'} EUR; funding: {request.funding_source or '-'}",
+        "Action Plan actions: " + "; ".join(f"domain {d.number}, objective {o.number}, action {a.number}" for d, o, a in actions),
+        f"Global Compact objectives: {', '.join(map(str, request.gcm_objectives)) or '-'}",
+        "", "Summary:", request.summary or "", "", "Expected results:", request.expected_results or "",
+    ]
+    return "\n".join(lines)
+
+
+def _launch_data(request: LabellingRequest, deadline: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    return {"subject": f"Labelling: {request.title}", "text": text or procedure_text(request),
+            "proposed_decision": f"Label the initiative \u201c{request.title}\u201d as a Rabat Process project.",
+            "deadline_utc": deadline["deadline_utc"], "timezone": deadline["timezone"],
+            "committees": ["steering-committee"]}
+
+
+@use_case
+def review(request_id: int, data: dict[str, Any], actor: Contact) -> LabellingRequest:
+    """Accept (a silent procedure starts), request changes, or decline with a reason."""
+    require_secretariat(actor)
+    request = get(request_id, actor)
+    task = cases.open_task(request.case_id, "review") if request.case_id else None
+    if request.status != "submitted" or task is None:
+        raise Conflict(f"This request is not waiting for a review (it is {request.status.replace('_', ' ')}).")
+    request.review_comment = data.get("comment") or None
+    step = {"decision": data["decision"], "comment": data.get("comment", "")}
+    if data["decision"] == "accept":
+        procedure = silent_procedure.prepare(_launch_data(request, _decision_deadline(data)), actor)
+        request.silent_procedure_id, request.status = procedure.id, "in_silent_procedure"
+        step.update(silent_procedure.process_data(procedure))
+    cases.step_task(task, step, actor)
+    return request
+
+
+@use_case
+def after_silence(request_id: int, data: dict[str, Any], actor: Contact) -> LabellingRequest:
+    """When silence was broken: labelled after all, not labelled, or relaunched with a revised text."""
+    require_secretariat(actor)
+    request = get(request_id, actor)
+    task = cases.open_task(request.case_id, "after_silence") if request.case_id else None
+    if task is None:
+        raise Conflict("This request is not waiting for the outcome of a discussion.")
+    request.decision_note = data.get("note") or None
+    step = {"outcome": data["outcome"], "note": data.get("note", "")}
+    if data["outcome"] == "relaunch":
+        previous = db.session.get(SilentProcedure, request.silent_procedure_id)
+        procedure = silent_procedure.prepare(_launch_data(request, _decision_deadline(data), data["text"]), actor,
+                                             relaunch_of=previous)
+        request.silent_procedure_id = procedure.id
+        step.update(silent_procedure.process_data(procedure))
+    cases.step_task(task, step, actor)
+    return request

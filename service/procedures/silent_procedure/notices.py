@@ -1,0 +1,147 @@
+"""The silent procedure's e-mails: the launch notice with each member's links, reminders,
+extensions, the outcome, and the receipt of a response. Queued in the outbox inside the step
+that causes them (the `silent_procedure_notice` service-task operation, or a response)."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from notifications.ics import deadline_event
+from notifications.outbox import queue_email
+from service import links
+from service.errors import Conflict, InvalidInput
+from service.extensions import db
+from service.models import is_row_id
+from service.models import Case, Contact
+from workflows import clock
+
+from .models import ProcedureRecipient, ProcedureResponse, SilentProcedure
+from .use_cases import local_deadline
+
+SUBJECT = "silent_procedure"
+
+LINK_LABELS = {
+    "object": {"en": "Object (breaks silence)", "fr": "Formuler une objection (rompt le silence)"},
+    "amend": {"en": "Request an amendment (breaks silence)", "fr": "Demander un amendement (rompt le silence)"},
+    "comment": {"en": "Comment or explain your position (does not break silence)",
+                "fr": "Commenter ou expliquer votre position (ne rompt pas le silence)"},
+    "acknowledge": {"en": "No objection (acknowledge)", "fr": "Pas d'objection (accuser réception)"},
+}
+LATE_REASONS = {
+    "after_deadline": {"en": "after the deadline", "fr": "après l'échéance"},
+    "closed": {"en": "after the procedure ended", "fr": "après la clôture de la procédure"},
+}
+
+
+def summary(procedure: SilentProcedure, token: str | None = None) -> dict:
+    """What notices and pages show of a procedure; document links go through `token`."""
+    local = local_deadline(procedure)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    documents = [{"filename": d.filename, "size": d.size, "sha256": d.sha256,
+                  "url": f"{base}/act/{token}/documents/{d.id}" if token else None} for d in procedure.documents]
+    return {"id": procedure.id, "documents": documents, "subject": procedure.subject, "text": procedure.text,
+            "proposed_decision": procedure.proposed_decision, "text_version": procedure.text_version,
+            "text_hash": procedure.text_hash, "timezone": procedure.timezone, "status": procedure.status,
+            "deadline_local": f"{local:%Y-%m-%d %H:%M}", "deadline_utc": f"{procedure.deadline_at:%Y-%m-%d %H:%M}"}
+
+
+def _links(procedure: SilentProcedure, recipient: ProcedureRecipient, language: str, create: bool) -> list[dict]:
+    """The recipient's action links (`token` of the first one serves document downloads)."""
+    purposes = ["object", "amend", "comment", "acknowledge"] if recipient.can_break else ["comment"]
+    if create:
+        rows = [links.create(SUBJECT, procedure.id, recipient.contact_id, p, partner_code=recipient.partner_code)
+                for p in purposes]
+        db.session.flush()
+    else:
+        rows = links.of_contact(SUBJECT, procedure.id, recipient.contact_id)
+    return [{"label": LINK_LABELS[row.purpose][language], "url": links.url(row), "token": links.token(row)}
+            for row in rows]
+
+
+def _ics(procedure: SilentProcedure, cancelled: bool = False) -> str:
+    domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
+    return deadline_event(uid=f"silent-procedure-{procedure.id}@{domain}", sequence=procedure.deadline_sequence,
+                          summary=f"Silent procedure deadline: {procedure.subject}",
+                          description=procedure.proposed_decision, deadline=procedure.deadline_at,
+                          stamp=clock.now(), cancelled=cancelled)
+
+
+# What an update notice may mention; each kind fills what concerns it.
+_NO_DETAILS = dict.fromkeys(("breaker", "breaking_kind", "response_kind", "response_text", "received_at",
+                             "late_reason", "late_reason_fr"))
+
+
+def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ics=None, can_break=True, **values):
+    template = "silent_procedure_launch" if kind == "launch" else "silent_procedure_update"
+    token = links[0]["token"] if links else None
+    queue_email(template=template, to_email=contact.email, to_name=contact.name, language=contact.language,
+                case_id=procedure.case_id, ics=ics,
+                values={"procedure": summary(procedure, token), "name": contact.name or contact.email, "member": member,
+                        "kind": kind, "links": links or [], "can_break": can_break, **_NO_DETAILS, **values})
+
+
+def tell_member(procedure: SilentProcedure, contact: Contact, member: str, kind: str, *, late_reason=None, **values):
+    """A member's contact is told its response was received (`received`) or not counted (`late`)."""
+    _mail(procedure, contact, member, kind, late_reason=LATE_REASONS.get(late_reason, {}).get("en"),
+          late_reason_fr=LATE_REASONS.get(late_reason, {}).get("fr"), **values)
+
+
+def _procedure_for(case: Case, params: dict) -> SilentProcedure:
+    """The procedure a step speaks of; only its own case may speak of it."""
+    procedure_id = params.get("procedure_id")
+    procedure = db.session.get(SilentProcedure, procedure_id) if is_row_id(procedure_id) else None
+    if procedure is None:
+        raise InvalidInput(f"No silent procedure {procedure_id!r} to run.")
+    if procedure.case_id is None and params["kind"] == "launch" and procedure.status == "open":
+        # Known from the launch notice on (a call activity launches inside its caller's case).
+        procedure.case_id = case.id
+    if procedure.case_id != case.id:
+        raise Conflict(f"Silent procedure {procedure.id} is run by another case.")
+    return procedure
+
+
+def notice(case: Case, params: dict) -> None:
+    """The `silent_procedure_notice` operation: launch, reminder, extended, or the outcome."""
+    procedure = _procedure_for(case, params)
+    kind = params["kind"]
+    now = clock.now()
+    recipients = list(procedure.recipients)
+    if kind == "launch":
+        for r in recipients:
+            _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break, ics=_ics(procedure),
+                  links=_links(procedure, r, r.contact.language, create=True))
+        return
+    if kind == "reminder":
+        if now >= procedure.deadline_at:
+            return  # the scheduler was late: no reminder after the deadline
+        responded = set(db.session.scalars(select(ProcedureResponse.partner_code).where(
+            ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True))))
+        for r in recipients:
+            if r.can_break and r.partner_code not in responded:
+                _mail(procedure, r.contact, r.partner_code, "reminder",
+                      links=_links(procedure, r, r.contact.language, create=False))
+        return
+    if kind == "extended":
+        for r in recipients:
+            _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure),
+                  links=_links(procedure, r, r.contact.language, create=False))
+        return
+    # The procedure ends: withdrawn, adopted or silence broken.
+    outcome = params["outcome"]
+    procedure.status, procedure.closed_at = outcome, now
+    links.revoke_all(SUBJECT, procedure.id)
+    breaker = db.session.scalar(select(ProcedureResponse).where(
+        ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True),
+        ProcedureResponse.kind.in_(("objection", "amendment"))).order_by(ProcedureResponse.received_at))
+    extra = {"breaker": breaker.partner_code if breaker else None,
+             "breaking_kind": breaker.kind if breaker else None}
+    told = set()
+    audience = [(r.contact, r.partner_code) for r in recipients]
+    if procedure.launched_by is not None:
+        audience.append((procedure.launched_by, procedure.launched_by.partner_code or "Secretariat"))
+    for contact, member in audience:
+        if contact.id in told:
+            continue
+        told.add(contact.id)
+        _mail(procedure, contact, member, outcome, ics=_ics(procedure, cancelled=True) if outcome == "withdrawn" else None,
+              **extra)

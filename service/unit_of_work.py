@@ -1,0 +1,104 @@
+"""The unit of work: one use case, one transaction, one commit.
+
+Every use case of every procedure is a function decorated with `@use_case`. The decorator
+opens the unit of work, runs the function, and commits once at the end; the function itself
+never commits nor rolls back: it raises to refuse (nothing is written) and returns to accept
+(everything it wrote is committed together: rows, workflow state, task and timer rows, audit
+entries, outbox e-mails). A use case called from another joins the outer one, so an entry
+that does two things ("save and submit") still makes one commit.
+
+After the commit, the restored workflows go back to the in-process cache under the cases'
+new versions, and the scheduler (timers and outbox sender) is woken.
+"""
+from __future__ import annotations
+
+import functools
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from .errors import Conflict
+from .extensions import db
+
+
+@dataclass
+class UnitOfWork:
+    """What one use case keeps until its commit: the workflows it moved, by case."""
+
+    workflows: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+
+    def keep(self, case, workflow) -> None:
+        """Give `workflow` back to the cache after the commit, if the case still runs."""
+        self.workflows[case.id] = (case, workflow)
+
+
+_current: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
+
+
+def current() -> UnitOfWork:
+    """The unit of work of the running use case (one must be running)."""
+    unit = _current.get()
+    if unit is None:
+        raise RuntimeError("This must run inside a use case (@use_case).")
+    return unit
+
+
+def use_case(function):
+    """Run `function` as one transaction; a concurrent change found at any flush is `Conflict`."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        if _current.get() is not None:
+            return function(*args, **kwargs)  # joins the caller's unit of work
+        unit = UnitOfWork()
+        token = _current.set(unit)
+        try:
+            result = function(*args, **kwargs)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            raise Conflict("This case was changed by someone else at the same time; reload and try again.") from None
+        except OperationalError as error:
+            db.session.rollback()
+            # SQLite reports a write that lost the race as a lock error.
+            if "locked" in str(error.orig).lower():
+                raise Conflict("This case is being changed by someone else; try again.") from None
+            raise
+        except BaseException:
+            db.session.rollback()
+            raise
+        finally:
+            _current.reset(token)
+        _after_commit(unit)
+        return result
+
+    return run
+
+
+def with_retries(function, *args, **kwargs):
+    """Run a use case again (up to CONFLICT_RETRIES) when it loses an optimistic-lock race.
+
+    For work done for a person who cannot be asked to retry (a response from an e-mail link,
+    a timer): each attempt is a new unit of work with a new receipt time."""
+    attempts = current_app.config["CONFLICT_RETRIES"]
+    for attempt in range(attempts):
+        try:
+            return function(*args, **kwargs)
+        except Conflict:
+            if attempt == attempts - 1:
+                raise
+
+
+def _after_commit(unit: UnitOfWork) -> None:
+    cache = current_app.extensions.get("workflow_cache")
+    if cache is not None:
+        for case, workflow in unit.workflows.values():
+            if case.status == "running":
+                cache.give_back(case.id, case.version, workflow)
+    scheduler = current_app.extensions.get("scheduler")
+    if scheduler is not None:
+        scheduler.wake()

@@ -1,0 +1,81 @@
+"""Helpers the tests share: API headers, CSRF and sign-in, the mailbox of the test SMTP
+server, and following the action links it receives. Fixtures live in `conftest.py`; no test
+module imports another."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TEST_BPMN = HERE / "bpmn"  # processes only the tests use
+PRODUCT_BPMN = HERE.parent / "workflows" / "bpmn"  # the product's procedures
+
+#: Every test starts at this instant (a Monday, 09:00 UTC), the clock stopped.
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+BASE_URL = "https://rabat.example.org"
+LINK = re.compile(re.escape(BASE_URL) + r"/act/[^\s\"<>]+")
+
+# A silent procedure as the Secretariat launches it: 17:00 in Brussels on 10 March is 16:00 UTC.
+LAUNCH = {"subject": "Conclusions of the thematic meeting on legal migration",
+          "text": "The Steering Committee endorses the conclusions annexed hereto.",
+          "proposed_decision": "Endorse the conclusions.", "deadline": "2026-03-10T17:00",
+          "timezone": "Europe/Brussels", "committees": ["steering-committee"]}
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert match, "the page has no form"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = "a long passphrase"):
+    """Sign a test client in through the sign-in page (CSRF included)."""
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    return client.post("/sign-in", data={"email": email, "password": password, "csrf_token": token})
+
+
+def text_part(message) -> str:
+    return next(p.get_content() for p in message.walk() if p.get_content_type() == "text/plain")
+
+
+def recipient(message) -> str:
+    return message["To"].split("<")[-1].rstrip(">")
+
+
+class Mailbox:
+    """What the test SMTP server received, and the action links in it."""
+
+    def __init__(self, smtp):
+        self.smtp = smtp
+
+    def mails(self, to: str | None = None, subject: str | None = None) -> list:
+        return [m for m in self.smtp.messages
+                if (to is None or to in m["To"]) and (subject is None or subject in m["Subject"])]
+
+    def links(self, to: str, label: str, subject: str | None = None) -> list[str]:
+        """The paths of the links labelled `label` in the e-mails to `to`, oldest first."""
+        found = []
+        for message in self.mails(to=to, subject=subject):
+            for line in text_part(message).splitlines():
+                if label in line and LINK.search(line):
+                    found.append(LINK.search(line).group(0).replace(BASE_URL, ""))
+        return found
+
+    def link(self, to: str, label: str, subject: str | None = None) -> str:
+        """The path of the first link labelled `label` in the e-mails to `to`."""
+        found = self.links(to, label, subject)
+        assert found, f"no link {label!r} for {to}"
+        return found[0]
+
+
+def follow(client, path: str, **form):
+    """Open a link's page (GET: nothing happens), then confirm it with the page's form (POST)."""
+    page = client.get(path)
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    return client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **form})
