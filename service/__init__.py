@@ -11,7 +11,7 @@ import forms
 from config import Defaults
 from workflows.definitions import DefinitionRegistry
 
-from . import extensions
+from . import extensions, i18n
 from .extensions import csrf, db, mail, migrate
 from .models import ROLES
 import notifications.models  # noqa: E402,F401 - the outbox table belongs to the schema
@@ -103,6 +103,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     mail.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     extensions.api.init_app(app)
 
     import service.api as rest

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -49,8 +50,8 @@ def resolve(value: str) -> ActionLink:
     try:
         token_id = _serializer().loads(value)
     except BadSignature:
-        raise InvalidLink("This link is not valid. Use the link from your most recent e-mail.") from None
+        raise InvalidLink(gettext("This link is not valid. Use the link from your most recent e-mail.")) from None
     link = db.session.scalar(select(ActionLink).where(ActionLink.token_id == token_id)) if isinstance(token_id, str) else None
     if link is None:
-        raise InvalidLink("This link is not valid. Use the link from your most recent e-mail.")
+        raise InvalidLink(gettext("This link is not valid. Use the link from your most recent e-mail."))
     return link

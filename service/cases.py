@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from flask import current_app
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
@@ -74,7 +75,7 @@ def _validate(form_key: str | None, data: Any) -> dict[str, Any]:
         return forms.validate(form_key, data)
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"data": error.messages}
-        raise InvalidInput("The data is not valid.", messages) from None
+        raise InvalidInput(gettext("The data is not valid."), messages) from None
 
 
 def _apply_effects(case: Case, services: engine.Services) -> None:
@@ -216,7 +217,7 @@ def use_case(function):
             db.session.rollback()
             # SQLite reports a write that lost the race as a lock error.
             if "locked" in str(error.orig).lower():
-                raise Conflict("This case is being changed by someone else; try again.") from None
+                raise Conflict(gettext("This case is being changed by someone else; try again.")) from None
             raise
         except Exception:
             db.session.rollback()
@@ -240,9 +241,9 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     """Start a case of `process_id` with `data` (checked by the start form, if any)."""
     definition = registry().get(process_id)
     if definition is None:
-        raise NotFound(f"No process called {process_id!r}.")
+        raise NotFound(gettext("No process called %(name)s.", name=repr(process_id)))
     if isinstance(actor, Contact) and not actor.has_role(*OFFICE_ROLES):
-        raise Forbidden("Only the Secretariat may start this process.")
+        raise Forbidden(gettext("Only the Secretariat may start this process."))
     data = _validate(definition.start_form, data if data is not None else {})
     case, workflow = begin_case(process_id, data, actor)
     commit(case, workflow)
@@ -280,7 +281,7 @@ def begin_case(process_id: str, data: dict[str, Any], actor: Actor):
 def get_case(case_id: int) -> Case:
     case = db.session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"No case {case_id}.")
+        raise NotFound(gettext("No case %(number)s.", number=case_id))
     return case
 
 
@@ -336,9 +337,9 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     """Complete a ready user task with `data`, validated by the task's form."""
     task = db.session.get(CaseTask, task_id)
     if task is None:
-        raise Conflict("This task is no longer open (it was completed or withdrawn).")
+        raise Conflict(gettext("This task is no longer open (it was completed or withdrawn)."))
     if not may_act_on_task(task, actor):
-        raise Forbidden("You may not complete this task.")
+        raise Forbidden(gettext("You may not complete this task."))
     data = _validate(task.form, data if data is not None else {})
     case, workflow = step_task(task, data, actor)
     commit(case, workflow)
@@ -355,7 +356,7 @@ def step_task(task: CaseTask, data: dict[str, Any], actor: Actor, audit: dict | 
     try:
         engine.complete_user_task(workflow, task.id, data)
     except LookupError:
-        raise Conflict("This task is no longer open.") from None
+        raise Conflict(gettext("This task is no longer open.")) from None
     except (ExpressionRefused, engine.WorkflowException) as error:
         raise _engine_failure(error) from None
     _save(case, workflow, before, services, actor, "task_completed",
@@ -384,7 +385,7 @@ def send_message(case: Case, name: str, payload: dict[str, Any], actor: Actor):
     try:
         engine.deliver_message(workflow, name, payload)
     except engine.NothingWaiting:
-        raise Conflict(f"This case is not waiting for {name!r}.") from None
+        raise Conflict(gettext("This case is not waiting for %(name)s.", name=repr(name))) from None
     _save(case, workflow, before, services, actor, "message_received", {"message": name, "payload": payload})
     return workflow
 

@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -19,7 +20,7 @@ from forms.silent_procedure import deadline_checks
 from notifications.outbox import queue_email
 from workflows import clock
 
-from . import cases, effects, reference, silent_procedures
+from . import cases, effects, reference, silent_procedures, terms
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .extensions import db
 from .models import Case, Contact, ContactRole, LabellingRequest
@@ -40,7 +41,7 @@ def get(request_id: int, actor: Contact) -> LabellingRequest:
     """The request, if the actor may see it (otherwise it does not exist for them)."""
     request = db.session.get(LabellingRequest, request_id)
     if request is None or not may_read(request, actor):
-        raise NotFound(f"No labelling request {request_id}.")
+        raise NotFound(gettext("No labelling request %(number)s.", number=request_id))
     return request
 
 
@@ -56,13 +57,13 @@ def visible(actor: Contact) -> list[LabellingRequest]:
 def _own(request_id: int, actor: Contact) -> LabellingRequest:
     request = get(request_id, actor)
     if not (actor.has_role("partner") and actor.partner_code == request.partner_code):
-        raise Forbidden("Only the partner's own focal points may change its request.")
+        raise Forbidden(gettext("Only the partner's own focal points may change its request."))
     return request
 
 
 def _secretariat(actor: Contact) -> None:
     if not actor.has_role("secretariat"):
-        raise Forbidden("Only the Secretariat may do this.")
+        raise Forbidden(gettext("Only the Secretariat may do this."))
 
 
 # Drafts and submission ---------------------------------------------------------------------
@@ -93,7 +94,7 @@ def _apply(request: LabellingRequest, data: dict[str, Any]) -> None:
 def create_draft(data: dict[str, Any], actor: Contact) -> LabellingRequest:
     """A new draft (validated partially: what is given must be right, not everything is needed)."""
     if not actor.has_role("partner") or not actor.partner_code:
-        raise Forbidden("Only a partner's focal point may draft a labelling request.")
+        raise Forbidden(gettext("Only a partner's focal point may draft a labelling request."))
     now = clock.now()
     request = LabellingRequest(partner_code=actor.partner_code, status="draft", created_by_id=actor.id,
                                created_at=now, updated_at=now, partners=[], implementing_organisations=[],
@@ -109,9 +110,10 @@ def update_draft(request_id: int, data: dict[str, Any], actor: Contact, version:
     """Save changes to a draft (or to a request whose changes were asked for)."""
     request = _own(request_id, actor)
     if request.status not in EDITABLE:
-        raise Conflict(f"This request can no longer be changed (it is {request.status.replace('_', ' ')}).")
+        raise Conflict(gettext("This request can no longer be changed (it is %(status)s).",
+                               status=terms.LABELLING_STATUSES.get(request.status, request.status)))
     if version is not None and version != request.version:
-        raise Conflict("Someone else saved this request in the meantime; reload it and try again.")
+        raise Conflict(gettext("Someone else saved this request in the meantime; reload it and try again."))
     _apply(request, data)
     db.session.commit()
     return request
@@ -128,11 +130,12 @@ def submit(request_id: int, actor: Contact) -> LabellingRequest:
     """Submit (or resubmit after changes): every field must now be complete and right."""
     request = _own(request_id, actor)
     if request.status not in EDITABLE:
-        raise Conflict(f"This request was already submitted (it is {request.status.replace('_', ' ')}).")
+        raise Conflict(gettext("This request was already submitted (it is %(status)s).",
+                               status=terms.LABELLING_STATUSES.get(request.status, request.status)))
     try:
         LabellingForm().load(form_values(request))
     except ValidationError as error:
-        raise InvalidInput("The request is not complete.", error.messages) from None
+        raise InvalidInput(gettext("The request is not complete."), error.messages) from None
     request.status, request.submitted_at = "submitted", clock.now()
     settings = current_app.config
     if request.case_id is None:
@@ -147,7 +150,7 @@ def submit(request_id: int, actor: Contact) -> LabellingRequest:
     else:
         task = cases.open_task(request.case_id, "amend")
         if task is None:
-            raise Conflict("This request is not waiting for changes.")
+            raise Conflict(gettext("This request is not waiting for changes."))
         case, workflow = cases.step_task(task, {"report_due": _report_due(request)}, actor)
     _notify_secretariat(request, "submitted")
     cases.commit(case, workflow)
@@ -166,35 +169,62 @@ def _decision_deadline(data: dict[str, Any]) -> dict[str, Any]:
         try:
             zone = ZoneInfo(values["timezone"])
         except Exception:
-            raise InvalidInput("Unknown time zone.", {"timezone": [f"Unknown time zone {values['timezone']!r}."]}) from None
+            raise InvalidInput(gettext("Unknown time zone: %(zone)s.", zone=values["timezone"]), {
+                "timezone": [gettext("Unknown time zone: %(zone)s.", zone=values["timezone"])]}) from None
         values["deadline"] = (clock.now() + period).astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     try:
         deadline_checks(values, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
     except ValidationError as error:
-        raise InvalidInput("The deadline cannot be used.", error.messages) from None
+        raise InvalidInput(gettext("The deadline cannot be used."), error.messages) from None
     return values
 
 
 def procedure_text(request: LabellingRequest, language: str = "en") -> str:
-    """The text the Steering Committee approves: the request as submitted."""
+    """The text the Steering Committee approves: the request as submitted, in `language`."""
     actions = reference.actions_by_number(request.actions)
-    lines = [
-        f"Labelling request no. {request.id}: {request.title}",
-        f"Type: {TYPE_LABELS[request.type][language]}",
-        f"Lead partner: {request.lead_partner}; associated partners: {', '.join(request.partners) or '-'}",
-        f"Implementing organisation(s): {', '.join(request.implementing_organisations) or '-'}",
-        f"Dates: {request.start_date}" + (f" to {request.end_date}" if request.end_date else "") + f"; place: {request.location}",
-        f"Budget: {request.budget_eur if request.budget_eur is not None else '-'} EUR; funding: {request.funding_source or '-'}",
-        "Action Plan actions: " + "; ".join(f"domain {d.number}, objective {o.number}, action {a.number}" for d, o, a in actions),
-        f"Global Compact objectives: {', '.join(map(str, request.gcm_objectives)) or '-'}",
-        "", "Summary:", request.summary or "", "", "Expected results:", request.expected_results or "",
-    ]
+    none = "-"
+    with force_locale(language):
+        dates = (gettext("%(start)s to %(end)s", start=request.start_date.isoformat(), end=request.end_date.isoformat())
+                 if request.end_date else request.start_date.isoformat())
+        lines = [
+            gettext("Labelling request no. %(number)s: %(title)s", number=request.id, title=request.title),
+            gettext("Type: %(type)s", type=TYPE_LABELS[request.type]),
+            gettext("Lead partner: %(lead)s; associated partners: %(partners)s",
+                    lead=request.lead_partner, partners=", ".join(request.partners) or none),
+            gettext("Implementing organisation(s): %(organisations)s",
+                    organisations=", ".join(request.implementing_organisations) or none),
+            gettext("Dates: %(dates)s; place: %(place)s", dates=dates, place=request.location),
+            gettext("Budget: %(budget)s EUR; funding: %(funding)s",
+                    budget=request.budget_eur if request.budget_eur is not None else none,
+                    funding=request.funding_source or none),
+            gettext("Action Plan actions: %(actions)s", actions="; ".join(
+                gettext("domain %(domain)s, objective %(objective)s, action %(action)s",
+                        domain=d.number, objective=o.number, action=a.number) for d, o, a in actions)),
+            gettext("Global Compact objectives: %(objectives)s",
+                    objectives=", ".join(map(str, request.gcm_objectives)) or none),
+            "", gettext("Summary:"), request.summary or "", "", gettext("Expected results:"), request.expected_results or "",
+        ]
     return "\n".join(lines)
 
 
+def _in_both_languages(render) -> str:
+    """French, then English: the frozen text every member reads, whatever their language."""
+    texts = []
+    for language in ("fr", "en"):
+        with force_locale(language):
+            text = render(language)
+        if text not in texts:
+            texts.append(text)
+    return " / ".join(texts)
+
+
 def _launch_data(request: LabellingRequest, deadline: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    return {"subject": f"Labelling: {request.title}", "text": text or procedure_text(request),
-            "proposed_decision": f"Label the initiative \u201c{request.title}\u201d as a Rabat Process project.",
+    subject = _in_both_languages(lambda _: gettext("Labelling")) + ": " + request.title
+    decision = _in_both_languages(lambda _: gettext(
+        "Label the initiative \u201c%(title)s\u201d as a Rabat Process project.", title=request.title))
+    return {"subject": subject,
+            "text": text or (procedure_text(request, "fr") + "\n\n\u2014\u2014\u2014\n\n" + procedure_text(request, "en")),
+            "proposed_decision": decision,
             "deadline_utc": deadline["deadline_utc"], "timezone": deadline["timezone"],
             "committees": ["steering-committee"]}
 
@@ -206,7 +236,8 @@ def review(request_id: int, data: dict[str, Any], actor: Contact) -> LabellingRe
     request = get(request_id, actor)
     task = cases.open_task(request.case_id, "review") if request.case_id else None
     if request.status != "submitted" or task is None:
-        raise Conflict(f"This request is not waiting for a review (it is {request.status.replace('_', ' ')}).")
+        raise Conflict(gettext("This request is not waiting for a review (it is %(status)s).",
+                               status=terms.LABELLING_STATUSES.get(request.status, request.status)))
     request.review_comment = data.get("comment") or None
     step = {"decision": data["decision"], "comment": data.get("comment", "")}
     if data["decision"] == "accept":
@@ -225,7 +256,7 @@ def after_silence(request_id: int, data: dict[str, Any], actor: Contact) -> Labe
     request = get(request_id, actor)
     task = cases.open_task(request.case_id, "after_silence") if request.case_id else None
     if task is None:
-        raise Conflict("This request is not waiting for the outcome of a discussion.")
+        raise Conflict(gettext("This request is not waiting for the outcome of a discussion."))
     request.decision_note = data.get("note") or None
     step = {"outcome": data["outcome"], "note": data.get("note", "")}
     if data["outcome"] == "relaunch":
@@ -244,7 +275,7 @@ def report_results(request_id: int, data: dict[str, Any], actor: Contact) -> Lab
     request = _own(request_id, actor)
     task = cases.open_task(request.case_id, "report") if request.case_id else None
     if task is None:
-        raise Conflict("No results report is asked for this initiative (yet).")
+        raise Conflict(gettext("No results report is asked for this initiative (yet)."))
     request.results, request.results_submitted_at = data, clock.now()
     case, workflow = cases.step_task(task, {"results_reported": True}, actor, audit={"results": "attached to the register entry"})
     cases.commit(case, workflow)
@@ -276,7 +307,7 @@ def _notify(request: LabellingRequest, notice: str, audience) -> None:
         queue_email(template="labelling_notice", to_email=email, to_name=name, language=language,
                     case_id=request.case_id, values={
                         "notice": notice, "name": name or email, "request": request,
-                        "type_label": TYPE_LABELS.get(request.type, {}).get(language, request.type),
+                        "type_label": TYPE_LABELS.get(request.type, request.type),
                         "url": f"{base}/labelling/{request.id}", "register_url": f"{base}/register"})
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select, update
 
 import forms
@@ -26,7 +27,7 @@ from notifications.ics import deadline_event
 from notifications.outbox import queue_email
 from workflows import clock
 
-from . import action_links, cases, effects
+from . import action_links, cases, effects, terms
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .extensions import db
 from .models import (
@@ -47,22 +48,9 @@ PROCESS_ID = "silent_procedure"
 OFFICE_ROLES = ("secretariat",)
 READ_ROLES = ("secretariat", "presidency")
 
-LINK_LABELS = {
-    "object": {"en": "Object (breaks silence)", "fr": "Formuler une objection (rompt le silence)"},
-    "amend": {"en": "Request an amendment (breaks silence)", "fr": "Demander un amendement (rompt le silence)"},
-    "comment": {"en": "Comment or explain your position (does not break silence)",
-                "fr": "Commenter ou expliquer votre position (ne rompt pas le silence)"},
-    "acknowledge": {"en": "No objection (acknowledge)", "fr": "Pas d'objection (accuser réception)"},
-}
-LATE_REASONS = {
-    "after_deadline": {"en": "after the deadline", "fr": "après l'échéance"},
-    "closed": {"en": "after the procedure ended", "fr": "après la clôture de la procédure"},
-}
-
-
 def _require(actor: Contact, roles) -> None:
     if not actor.has_role(*roles):
-        raise Forbidden("Only the Secretariat may do this.")
+        raise Forbidden(gettext("Only the Secretariat may do this."))
 
 
 def text_hash(text: str, documents: list[dict] = ()) -> str:
@@ -113,8 +101,8 @@ def _address(procedure: SilentProcedure) -> None:
         db.session.add(ProcedureRecipient(procedure=procedure, contact_id=contact.id, partner_code=partner.code,
                                           can_break=partner.code in members and partner.status == "partner"))
     if not any(partner.code in members for _, partner in contacts):
-        raise InvalidInput("No member of these committees has a contact to write to.",
-                           {"committees": ["No member of these committees has a contact to write to."]})
+        message = gettext("No member of these committees has a contact to write to.")
+        raise InvalidInput(message, {"committees": [message]})
 
 
 @cases.use_case
@@ -154,7 +142,7 @@ def prepare(data: dict, actor: Contact, relaunch_of: SilentProcedure | None = No
 def get(procedure_id: int, actor: Contact) -> SilentProcedure:
     procedure = db.session.get(SilentProcedure, procedure_id)
     if procedure is None or not actor.has_role(*READ_ROLES):
-        raise NotFound(f"No silent procedure {procedure_id}.")
+        raise NotFound(gettext("No silent procedure %(number)s.", number=procedure_id))
     return procedure
 
 
@@ -162,9 +150,10 @@ def _open_procedure(procedure_id: int, actor: Contact) -> SilentProcedure:
     _require(actor, OFFICE_ROLES)
     procedure = get(procedure_id, actor)
     if procedure.status != "open":
-        raise Conflict(f"This procedure is already closed ({procedure.status}).")
+        raise Conflict(gettext("This procedure is already closed (%(status)s).",
+                               status=terms.SILENT_PROCEDURE_STATUSES.get(procedure.status, procedure.status)))
     if clock.now() >= procedure.deadline_at:
-        raise Conflict("The deadline has passed: the procedure can no longer be changed.")
+        raise Conflict(gettext("The deadline has passed: the procedure can no longer be changed."))
     return procedure
 
 
@@ -174,8 +163,8 @@ def extend(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
     procedure = _open_procedure(procedure_id, actor)
     new_deadline = data["deadline_utc"]
     if new_deadline <= procedure.deadline_at:
-        raise InvalidInput("The new deadline must be later than the current one.",
-                           {"deadline": ["The new deadline must be later than the current one."]})
+        message = gettext("The new deadline must be later than the current one.")
+        raise InvalidInput(message, {"deadline": [message]})
     db.session.add(DeadlineExtension(procedure_id=procedure.id, previous_deadline_at=procedure.deadline_at,
                                      new_deadline_at=new_deadline, timezone=data["timezone"],
                                      extended_at=clock.now(), extended_by_id=actor.id))
@@ -202,7 +191,7 @@ def relaunch(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
     _require(actor, OFFICE_ROLES)
     previous = get(procedure_id, actor)
     if previous.status != "silence_broken":
-        raise Conflict("Only a procedure whose silence was broken can be relaunched.")
+        raise Conflict(gettext("Only a procedure whose silence was broken can be relaunched."))
     documents = data.get("documents") or [
         {"filename": d.filename, "content_type": d.content_type, "content": d.content} for d in previous.documents]
     launch_data = {"subject": previous.subject, "text": data["text"], "documents": documents,
@@ -246,7 +235,7 @@ def respond(token: str, data: dict) -> Receipt:
     try:
         values = forms.validate(form_key, data)
     except forms.ValidationError as error:
-        raise InvalidInput("The response is not complete.", error.messages) from None
+        raise InvalidInput(gettext("The response is not complete."), error.messages) from None
     return cases.with_retries(lambda: _respond(link.id, values))
 
 
@@ -274,8 +263,7 @@ def _respond(link_id: int, values: dict) -> Receipt:
                                      counted=counted, not_counted_reason=state))
     contact = link.contact
     values_for_mail = {"response_kind": kind, "response_text": text, "received_at": f"{now:%Y-%m-%d %H:%M:%S}",
-                       "late_reason": LATE_REASONS.get(state, {}).get("en"),
-                       "late_reason_fr": LATE_REASONS.get(state, {}).get("fr")}
+                       "late_reason": terms.NOT_COUNTED_REASONS.get(state)}
     _mail(procedure, contact, link.partner_code, "received" if counted else "late", **values_for_mail)
     case = db.session.get(Case, procedure.case_id)
     if counted and breaks:
@@ -299,7 +287,7 @@ def summary(procedure: SilentProcedure, token: str | None = None) -> dict:
                   "url": f"{base}/act/{token}/documents/{d.id}" if token else None} for d in procedure.documents]
     return {"id": procedure.id, "documents": documents, "subject": procedure.subject, "text": procedure.text,
             "proposed_decision": procedure.proposed_decision, "text_version": procedure.text_version,
-            "text_hash": procedure.text_hash, "timezone": procedure.timezone,
+            "text_hash": procedure.text_hash, "timezone": procedure.timezone, "deadline_at": procedure.deadline_at,
             "deadline_local": f"{local:%Y-%m-%d %H:%M}", "deadline_utc": f"{procedure.deadline_at:%Y-%m-%d %H:%M}"}
 
 
@@ -314,21 +302,23 @@ def _links(procedure: SilentProcedure, recipient: ProcedureRecipient, language: 
         rows = db.session.scalars(select(ActionLink).where(
             ActionLink.procedure_id == procedure.id, ActionLink.contact_id == recipient.contact_id,
             ActionLink.revoked_at.is_(None)).order_by(ActionLink.id)).all()
-    return [{"label": LINK_LABELS[row.purpose][language], "url": action_links.url(row),
+    return [{"label": terms.LINK_PURPOSES[row.purpose], "url": action_links.url(row),
              "token": action_links.token(row)} for row in rows]
 
 
-def _ics(procedure: SilentProcedure, cancelled: bool = False) -> str:
+def _ics(procedure: SilentProcedure, language: str, cancelled: bool = False) -> str:
     domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
+    with force_locale(language):
+        title = gettext("Silent procedure deadline: %(subject)s", subject=procedure.subject)
     return deadline_event(uid=f"silent-procedure-{procedure.id}@{domain}", sequence=procedure.deadline_sequence,
-                          summary=f"Silent procedure deadline: {procedure.subject}",
+                          summary=title,
                           description=procedure.proposed_decision, deadline=procedure.deadline_at,
                           stamp=clock.now(), cancelled=cancelled)
 
 
 # What an update notice may mention; each kind fills what concerns it.
 _NO_DETAILS = dict.fromkeys(("breaker", "breaking_kind", "response_kind", "response_text", "received_at",
-                             "late_reason", "late_reason_fr"))
+                             "late_reason"))
 
 
 def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ics=None, can_break=True, **values):
@@ -349,7 +339,8 @@ def notice(case: Case, params: dict) -> None:
     recipients = list(procedure.recipients)
     if kind == "launch":
         for r in recipients:
-            _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break, ics=_ics(procedure),
+            _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break,
+                  ics=_ics(procedure, r.contact.language),
                   links=_links(procedure, r, r.contact.language, create=True))
         return
     if kind == "reminder":
@@ -364,7 +355,7 @@ def notice(case: Case, params: dict) -> None:
         return
     if kind == "extended":
         for r in recipients:
-            _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure),
+            _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure, r.contact.language),
                   links=_links(procedure, r, r.contact.language, create=False))
         return
     # The procedure ends: withdrawn, adopted or silence broken.
@@ -386,7 +377,8 @@ def notice(case: Case, params: dict) -> None:
         if contact.id in told:
             continue
         told.add(contact.id)
-        _mail(procedure, contact, member, outcome, ics=_ics(procedure, cancelled=True) if outcome == "withdrawn" else None,
+        _mail(procedure, contact, member, outcome,
+              ics=_ics(procedure, contact.language, cancelled=True) if outcome == "withdrawn" else None,
               **extra)
 
 

@@ -40,7 +40,7 @@ class Desk:
     def act(self, to, label, **form):
         message = [m for m in self.smtp.messages if to in m["To"] and ("Silent procedure" in m["Subject"] or "tacite" in m["Subject"])][-1]
         text = next(p.get_content() for p in message.walk() if p.get_content_type() == "text/plain")
-        path = next(re.search(r"/act/\S+", line).group(0) for line in text.splitlines() if label in line)
+        path = next(re.search(r"/act/\S+", line).group(0) for line in text.splitlines() if label in line and "/act/" in line)
         token = csrf_token(self.client.get(path).get_data(as_text=True))
         return self.client.post(path, data={"csrf_token": token, **form})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, jsonify, request, send_from_directory
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError
@@ -99,7 +100,7 @@ def register(app: Flask, api) -> None:
 
         db.session.rollback()
         if _is_api():
-            return _json_error(500, "An unexpected error occurred; nothing was changed.")
+            return _json_error(500, gettext("An unexpected error occurred; nothing was changed."))
         from ..web import error_page
 
-        return error_page(500, "An unexpected error occurred; nothing was changed.")
+        return error_page(500, gettext("An unexpected error occurred; nothing was changed."))

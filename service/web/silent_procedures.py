@@ -40,7 +40,7 @@ def act(token):
 def _act_page(link, token, state, errors, values, status=200):
     return render_template("act.html", link=link, procedure=silent_procedures.summary(link.procedure, token),
                            purpose=PURPOSES[link.purpose], state=state, labels=LABELS, errors=errors,
-                           values=values, lang_labels=silent_procedures.LINK_LABELS), status
+                           values=values), status
 
 
 @bp.route("/act/<token>", methods=["POST"])
