@@ -1,64 +1,72 @@
 """The labelling form: every field of a request to label an initiative "Rabat Process project".
 
 One definition serves the web page and the API. A draft may be incomplete (`partial`), a
-submitted request may not. Labels are in French and English.
+submitted request may not. Labels and messages are English source text for the catalogs.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from . import FormSchema, lookups, register
+from . import FormSchema, Message, lookups, register
 
 TYPES = ("bilateral_project", "multilateral_project", "regional_project", "meeting_event")
 TYPE_LABELS = {
-    "bilateral_project": {"en": "Bilateral project", "fr": "Projet bilatéral"},
-    "multilateral_project": {"en": "Multilateral project", "fr": "Projet multilatéral"},
-    "regional_project": {"en": "Regional project", "fr": "Projet régional"},
-    "meeting_event": {"en": "Meeting or event", "fr": "Réunion ou événement"},
+    "bilateral_project": _l("Bilateral project"),
+    "multilateral_project": _l("Multilateral project"),
+    "regional_project": _l("Regional project"),
+    "meeting_event": _l("Meeting or event"),
 }
 SHORT, LONG = 300, 10_000
+NOT_A_DATE = Message("Not a valid date (YYYY-MM-DD).")
+AT_MOST = Message("At most {max} characters.")
 
 
-def _text(label: str, limit: int, required: bool = True) -> fields.String:
-    checks = [validate.Length(max=limit, error=f"{label}: at most {limit} characters.")]
-    if required:
-        checks.append(validate.Length(min=1, error=f"{label} is required."))
-    return fields.String(required=required, validate=checks,
-                         error_messages={"required": f"{label} is required.", "null": f"{label} is required."})
+def _text(required_message: Message | None, limit: int) -> fields.String:
+    """A text field; with `required_message`, it may be neither missing nor empty."""
+    checks = [validate.Length(max=limit, error=AT_MOST)]
+    if required_message is None:
+        return fields.String(required=False, validate=checks)
+    checks.append(validate.Length(min=1, error=required_message))
+    return fields.String(required=True, validate=checks,
+                         error_messages={"required": required_message, "null": required_message})
 
 
 def _codes(field_name: str, codes: list[str], known: set[str], errors: dict) -> None:
     unknown = sorted({c for c in codes if c not in known})
     if unknown:
-        errors[field_name] = [f"Unknown partner: {', '.join(unknown)}."]
+        errors[field_name] = [gettext("Unknown partner: %(codes)s.", codes=", ".join(unknown))]
 
 
 @register("labelling_request")
 class LabellingForm(FormSchema):
-    title = _text("The title", SHORT)
-    type = fields.String(required=True, validate=validate.OneOf(TYPES, error="Choose a type of initiative."),
-                         error_messages={"required": "The type is required."})
-    lead_partner = fields.String(required=True, error_messages={"required": "The lead partner is required."})
+    title = _text(Message("The title is required."), SHORT)
+    type = fields.String(required=True, validate=validate.OneOf(TYPES, error=Message("Choose a type of initiative.")),
+                         error_messages={"required": Message("The type is required.")})
+    lead_partner = fields.String(required=True, error_messages={"required": Message("The lead partner is required.")})
     partners = fields.List(fields.String(), load_default=list)
-    implementing_organisations = fields.List(fields.String(validate=validate.Length(min=1, max=SHORT)), load_default=list,
-                                             validate=validate.Length(max=20, error="At most 20 organisations."))
-    start_date = fields.Date(required=True, error_messages={"required": "The start date (or the event's date) is required.",
-                                                            "invalid": "Not a valid date (YYYY-MM-DD)."})
-    end_date = fields.Date(allow_none=True, load_default=None, error_messages={"invalid": "Not a valid date (YYYY-MM-DD)."})
-    location = _text("The place", SHORT)
+    implementing_organisations = fields.List(fields.String(validate=validate.Length(max=SHORT, error=AT_MOST)),
+                                             load_default=list,
+                                             validate=validate.Length(max=20, error=Message("At most {max} organisations.")))
+    start_date = fields.Date(required=True, error_messages={"required": Message("The start date (or the event's date) is required."),
+                                                            "invalid": NOT_A_DATE})
+    end_date = fields.Date(allow_none=True, load_default=None, error_messages={"invalid": NOT_A_DATE})
+    location = _text(Message("The place is required."), SHORT)
     budget_eur = fields.Decimal(allow_none=True, load_default=None, places=2, as_string=True,
-                                validate=validate.Range(min=0, error="The budget cannot be negative."),
-                                error_messages={"invalid": "The budget must be a number of euros."})
-    funding_source = _text("The funding source", SHORT, required=False)
-    summary = _text("The summary", LONG)
-    expected_results = _text("The expected results", LONG)
-    actions = fields.List(fields.Integer(error_messages={"invalid": "An action is given by its number."}),
-                          required=True, validate=validate.Length(min=1, error="Choose at least one action of the Action Plan."),
-                          error_messages={"required": "Choose at least one action of the Action Plan."})
-    gcm_objectives = fields.List(fields.Integer(), load_default=list)
-    contact_name = _text("The contact person", 200)
-    contact_email = fields.Email(required=True, error_messages={"required": "The contact's e-mail is required.",
-                                                                "invalid": "Not a valid e-mail address."})
+                                validate=validate.Range(min=0, error=Message("The budget cannot be negative.")),
+                                error_messages={"invalid": Message("The budget must be a number of euros.")})
+    funding_source = _text(None, SHORT)
+    summary = _text(Message("The summary is required."), LONG)
+    expected_results = _text(Message("The expected results are required."), LONG)
+    actions = fields.List(fields.Integer(error_messages={"invalid": Message("An action is given by its number.")}),
+                          required=True, validate=validate.Length(min=1, error=Message("Choose at least one action of the Action Plan.")),
+                          error_messages={"required": Message("Choose at least one action of the Action Plan.")})
+    gcm_objectives = fields.List(fields.Integer(error_messages={"invalid": Message("An objective is given by its number.")}),
+                                 load_default=list)
+    contact_name = _text(Message("The contact person is required."), 200)
+    contact_email = fields.Email(required=True, error_messages={"required": Message("The contact's e-mail is required."),
+                                                                "invalid": Message("Not a valid e-mail address.")})
 
     # Run with field errors too, so every message shows at once (data holds the valid fields).
     @validates_schema(skip_on_field_errors=False)
@@ -67,22 +75,24 @@ class LabellingForm(FormSchema):
         errors: dict[str, list[str]] = {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            errors["end_date"] = ["The end date is before the start date."]
+            errors["end_date"] = [gettext("The end date is before the start date.")]
         if not partial and data.get("type") and data["type"] != "meeting_event" and start and not end:
-            errors["end_date"] = ["The end date is required for a project."]
+            errors["end_date"] = [gettext("The end date is required for a project.")]
         known_partners = reference.partner_codes()
         if data.get("lead_partner") and data["lead_partner"] not in known_partners:
-            errors["lead_partner"] = [f"Unknown partner: {data['lead_partner']}."]
+            errors["lead_partner"] = [gettext("Unknown partner: %(codes)s.", codes=data["lead_partner"])]
         _codes("partners", data.get("partners") or [], known_partners, errors)
         actions = data.get("actions") or []
         known_actions = reference.current_action_numbers()
         unknown = sorted({a for a in actions if a not in known_actions})
         if unknown:
-            errors["actions"] = [f"Not an action of the current Action Plan: {', '.join(map(str, unknown))}."]
+            errors["actions"] = [gettext("Not an action of the current Action Plan: %(numbers)s.",
+                                         numbers=", ".join(map(str, unknown)))]
         gcm = data.get("gcm_objectives") or []
         bad_gcm = sorted({g for g in gcm if not 1 <= g <= 23})
         if bad_gcm:
-            errors["gcm_objectives"] = [f"The Global Compact has objectives 1 to 23: {', '.join(map(str, bad_gcm))}."]
+            errors["gcm_objectives"] = [gettext("The Global Compact has objectives 1 to 23, not %(numbers)s.",
+                                                numbers=", ".join(map(str, bad_gcm)))]
         if errors:
             raise ValidationError(errors)
 
@@ -90,16 +100,17 @@ class LabellingForm(FormSchema):
 @register("labelling_review")
 class ReviewForm(FormSchema):
     decision = fields.String(required=True, validate=validate.OneOf(("accept", "request_changes", "decline"),
-                             error="The decision is accept, request_changes or decline."))
-    comment = fields.String(load_default="", validate=validate.Length(max=LONG))
+                             error=Message("The decision is accept, request_changes or decline.")),
+                             error_messages={"required": Message("Choose a decision.")})
+    comment = fields.String(load_default="", validate=validate.Length(max=LONG, error=AT_MOST))
     deadline = fields.NaiveDateTime(load_default=None, allow_none=True,
-                                    error_messages={"invalid": "Give the deadline as a local date and time, e.g. 2026-03-10T17:00."})
+                                    error_messages={"invalid": Message("Give the deadline as a local date and time, e.g. 2026-03-10T17:00.")})
     timezone = fields.String(load_default="Europe/Brussels")
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
         if data["decision"] in ("request_changes", "decline") and not data["comment"].strip():
-            raise ValidationError({"comment": ["Say what must change, or why the request is declined."]})
+            raise ValidationError({"comment": [gettext("Say what must change, or why the request is declined.")]})
 
 
 @register("labelling_after_silence")
@@ -107,25 +118,27 @@ class AfterSilenceForm(FormSchema):
     """What the Secretariat records when silence was broken (or the procedure withdrawn)."""
 
     outcome = fields.String(required=True, validate=validate.OneOf(("labelled", "not_labelled", "relaunch"),
-                            error="The outcome is labelled, not_labelled or relaunch."))
-    note = fields.String(load_default="", validate=validate.Length(max=LONG))
-    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100_000))
-    deadline = fields.NaiveDateTime(load_default=None, allow_none=True)
+                            error=Message("The outcome is labelled, not_labelled or relaunch.")),
+                            error_messages={"required": Message("Choose an outcome.")})
+    note = fields.String(load_default="", validate=validate.Length(max=LONG, error=AT_MOST))
+    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100_000, error=AT_MOST))
+    deadline = fields.NaiveDateTime(load_default=None, allow_none=True, error_messages={
+        "invalid": Message("Give the deadline as a local date and time, e.g. 2026-03-10T17:00.")})
     timezone = fields.String(load_default="Europe/Brussels")
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
         if data["outcome"] == "relaunch" and not (data.get("text") or "").strip():
-            raise ValidationError({"text": ["A relaunch needs the revised text."]})
+            raise ValidationError({"text": [gettext("A relaunch needs the revised text.")]})
         if data["outcome"] != "relaunch" and not data["note"].strip():
-            raise ValidationError({"note": ["Record what the discussion decided."]})
+            raise ValidationError({"note": [gettext("Record what the discussion decided.")]})
 
 
 @register("labelling_results")
 class ResultsForm(FormSchema):
-    activities = _text("The activities held", LONG)
-    results = _text("The results", LONG)
-    lessons_learned = _text("Lessons learned", LONG, required=False)
+    activities = _text(Message("Describe the activities held."), LONG)
+    results = _text(Message("Describe the results."), LONG)
+    lessons_learned = _text(None, LONG)
 
 
 @register("labelling_resubmission")
@@ -134,25 +147,23 @@ class ResubmissionForm(FormSchema):
 
 
 LABELS = {
-    "title": {"en": "Title of the initiative", "fr": "Titre de l'initiative"},
-    "type": {"en": "Type", "fr": "Type"},
-    "lead_partner": {"en": "Lead partner", "fr": "Partenaire chef de file"},
-    "partners": {"en": "Associated partners", "fr": "Partenaires associés"},
-    "implementing_organisations": {"en": "Implementing organisation(s), one per line",
-                                   "fr": "Organisation(s) de mise en œuvre, une par ligne"},
-    "start_date": {"en": "Start date (or date of the event)", "fr": "Date de début (ou de l'événement)"},
-    "end_date": {"en": "End date", "fr": "Date de fin"},
-    "location": {"en": "Place", "fr": "Lieu"},
-    "budget_eur": {"en": "Budget (EUR)", "fr": "Budget (EUR)"},
-    "funding_source": {"en": "Funding source", "fr": "Source de financement"},
-    "summary": {"en": "Summary", "fr": "Résumé"},
-    "expected_results": {"en": "Expected results", "fr": "Résultats attendus"},
-    "actions": {"en": "Actions of the Action Plan it contributes to", "fr": "Actions du Plan d'action auxquelles elle contribue"},
-    "gcm_objectives": {"en": "Global Compact for Migration objectives (optional)",
-                       "fr": "Objectifs du Pacte mondial sur les migrations (facultatif)"},
-    "contact_name": {"en": "Contact person", "fr": "Personne de contact"},
-    "contact_email": {"en": "Contact e-mail", "fr": "Courriel de contact"},
-    "activities": {"en": "Activities held", "fr": "Activités menées"},
-    "results": {"en": "Results", "fr": "Résultats"},
-    "lessons_learned": {"en": "Lessons learned and good practices", "fr": "Enseignements et bonnes pratiques"},
+    "title": _l("Title of the initiative"),
+    "type": _l("Type"),
+    "lead_partner": _l("Lead partner"),
+    "partners": _l("Associated partners"),
+    "implementing_organisations": _l("Implementing organisation(s), one per line"),
+    "start_date": _l("Start date (or date of the event)"),
+    "end_date": _l("End date"),
+    "location": _l("Place"),
+    "budget_eur": _l("Budget (EUR)"),
+    "funding_source": _l("Funding source"),
+    "summary": _l("Summary"),
+    "expected_results": _l("Expected results"),
+    "actions": _l("Actions of the Action Plan it contributes to"),
+    "gcm_objectives": _l("Global Compact for Migration objectives (optional)"),
+    "contact_name": _l("Contact person"),
+    "contact_email": _l("Contact e-mail"),
+    "activities": _l("Activities held"),
+    "results": _l("Results"),
+    "lessons_learned": _l("Lessons learned and good practices"),
 }

@@ -6,11 +6,13 @@ import binascii
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from workflows import clock
 
-from . import FormSchema, lookups, register
+from . import FormSchema, Message, lookups, register
 
 TEXT_LIMIT = 100_000
 DOCUMENT_LIMIT = 10 * 1024 * 1024
@@ -22,16 +24,20 @@ DOCUMENT_TYPES = {
 }
 
 
-def _required(label: str) -> dict:
-    return {"required": f"{label} is required.", "null": f"{label} is required."}
+def _required(message: Message) -> dict:
+    return {"required": message, "null": message}
 
 
-def _not_blank(label: str):
+def _not_blank(message: Message):
     def check(value: str) -> None:
         if not value or not value.strip():
-            raise ValidationError(f"{label} may not be empty.")
+            raise ValidationError(message.translated())
 
     return check
+
+
+def _at_most(limit: int) -> validate.Length:
+    return validate.Length(max=limit, error=Message("At most {max} characters."))
 
 
 class _Stripped(fields.String):
@@ -47,18 +53,19 @@ class _Base64(fields.String):
         try:
             content = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise ValidationError("The content must be base64.") from None
+            raise ValidationError(gettext("The content must be base64.")) from None
         if not content:
-            raise ValidationError("The document is empty.")
+            raise ValidationError(gettext("The document is empty."))
         if len(content) > DOCUMENT_LIMIT:
-            raise ValidationError(f"A document may not exceed {DOCUMENT_LIMIT // (1024 * 1024)} MB.")
+            raise ValidationError(gettext("A document may not exceed %(size)s MB.", size=DOCUMENT_LIMIT // (1024 * 1024)))
         return content
 
 
 class DocumentForm(FormSchema):
-    filename = _Stripped(required=True, validate=validate.Length(min=1, max=200))
+    filename = _Stripped(required=True, validate=[validate.Length(min=1, error=Message("The file name is required.")),
+                                                  _at_most(200)])
     content_type = fields.String(required=True, validate=validate.OneOf(
-        sorted(DOCUMENT_TYPES), error="Accepted: PDF, Word, OpenDocument, Excel, plain text, PNG, JPEG."))
+        sorted(DOCUMENT_TYPES), error=Message("Accepted: PDF, Word, OpenDocument, Excel, plain text, PNG, JPEG.")))
     content = _Base64(required=True, load_only=True)
 
     @post_load
@@ -71,44 +78,57 @@ class DocumentForm(FormSchema):
 
 def deadline_checks(loaded: dict, minimum: timedelta | None) -> None:
     """Turn `deadline` + `timezone` into `deadline_utc`, refusing what cannot be a deadline."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(loaded["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"timezone": [gettext("Unknown time zone: %(zone)s.", zone=loaded["timezone"])]}) from None
     try:
         deadline_utc = clock.local_to_utc(loaded["deadline"], loaded["timezone"])
-    except ValueError as error:
-        field = "timezone" if "time zone" in str(error) and "exist" not in str(error) else "deadline"
-        raise ValidationError({field: [str(error)[0].upper() + str(error)[1:] + "."]}) from None
+    except ValueError:
+        raise ValidationError({"deadline": [gettext(
+            "%(moment)s does not exist in %(zone)s (the clocks change at that time).",
+            moment=f"{loaded['deadline']:%Y-%m-%d %H:%M}", zone=loaded["timezone"])]}) from None
     now = clock.now()
     if deadline_utc <= now:
-        raise ValidationError({"deadline": ["The deadline is in the past."]})
+        raise ValidationError({"deadline": [gettext("The deadline is in the past.")]})
     if minimum is not None and deadline_utc < now + minimum:
         hours = minimum.total_seconds() / 3600
-        raise ValidationError({"deadline": [f"The deadline must be at least {hours:g} hours from now."]})
+        raise ValidationError({"deadline": [gettext("The deadline must be at least %(hours)s hours from now.",
+                                                    hours=f"{hours:g}")]})
     loaded["deadline_utc"] = deadline_utc
+
+
+DEADLINE_FORMAT = Message("Give the deadline as a local date and time, e.g. 2026-03-10T17:00, without an offset.")
 
 
 @register("silent_procedure_launch")
 class LaunchForm(FormSchema):
-    subject = _Stripped(required=True, validate=[_not_blank("The subject"), validate.Length(max=300)],
-                        error_messages=_required("The subject"))
-    text = fields.String(required=True, validate=[_not_blank("The text"), validate.Length(max=TEXT_LIMIT)],
-                         error_messages=_required("The text"))
+    subject = _Stripped(required=True, validate=[_not_blank(Message("The subject may not be empty.")), _at_most(300)],
+                        error_messages=_required(Message("The subject is required.")))
+    text = fields.String(required=True, validate=[_not_blank(Message("The text may not be empty.")), _at_most(TEXT_LIMIT)],
+                         error_messages=_required(Message("The text is required.")))
     proposed_decision = fields.String(
-        required=True, validate=[_not_blank("The proposed decision"), validate.Length(max=5000)],
-        error_messages=_required("The proposed decision"))
+        required=True, validate=[_not_blank(Message("The proposed decision may not be empty.")), _at_most(5000)],
+        error_messages=_required(Message("The proposed decision is required.")))
     deadline = fields.NaiveDateTime(required=True, error_messages={
-        **_required("The deadline"),
-        "invalid": "Give the deadline as a local date and time, e.g. 2026-03-10T17:00, without an offset."})
-    timezone = _Stripped(required=True, validate=validate.Length(min=1, max=64), error_messages=_required("The time zone"))
-    committees = fields.List(fields.String(), required=True, error_messages=_required("At least one committee"),
-                             validate=validate.Length(min=1, error="Choose at least one committee."))
+        **_required(Message("The deadline is required.")), "invalid": DEADLINE_FORMAT})
+    timezone = _Stripped(required=True, validate=[validate.Length(min=1, error=Message("The time zone is required.")),
+                                                  _at_most(64)],
+                         error_messages=_required(Message("The time zone is required.")))
+    committees = fields.List(fields.String(), required=True,
+                             error_messages=_required(Message("Choose at least one committee.")),
+                             validate=validate.Length(min=1, error=Message("Choose at least one committee.")))
     documents = fields.List(fields.Nested(DocumentForm), load_default=list, validate=validate.Length(
-        max=DOCUMENTS_PER_PROCEDURE, error=f"At most {DOCUMENTS_PER_PROCEDURE} documents."))
+        max=DOCUMENTS_PER_PROCEDURE, error=Message("At most {max} documents.")))
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
         known = lookups.reference().committee_codes()
         unknown = sorted(set(data["committees"]) - known)
         if unknown:
-            raise ValidationError({"committees": [f"Unknown committee: {', '.join(unknown)}."]})
+            raise ValidationError({"committees": [gettext("Unknown committee: %(codes)s.", codes=", ".join(unknown))]})
         deadline_checks(data, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
 
 
@@ -126,7 +146,7 @@ class ExtendForm(FormSchema):
 class RelaunchForm(FormSchema):
     text = LaunchForm._declared_fields["text"]
     documents = LaunchForm._declared_fields["documents"]
-    proposed_decision = fields.String(validate=validate.Length(max=5000))
+    proposed_decision = fields.String(validate=_at_most(5000))
     deadline = LaunchForm._declared_fields["deadline"]
     timezone = LaunchForm._declared_fields["timezone"]
 
@@ -137,20 +157,20 @@ class RelaunchForm(FormSchema):
 
 @register("silent_procedure_objection")
 class ObjectionForm(FormSchema):
-    reason = fields.String(required=True, validate=[_not_blank("The reason"), validate.Length(max=20000)],
-                           error_messages=_required("The reason"))
+    reason = fields.String(required=True, validate=[_not_blank(Message("The reason may not be empty.")), _at_most(20000)],
+                           error_messages=_required(Message("The reason is required.")))
 
 
 @register("silent_procedure_amendment")
 class AmendmentForm(FormSchema):
-    amendment = fields.String(required=True, validate=[_not_blank("The amendment"), validate.Length(max=20000)],
-                              error_messages=_required("The amendment"))
+    amendment = fields.String(required=True, validate=[_not_blank(Message("The amendment may not be empty.")), _at_most(20000)],
+                              error_messages=_required(Message("The amendment is required.")))
 
 
 @register("silent_procedure_comment")
 class CommentForm(FormSchema):
-    comment = fields.String(required=True, validate=[_not_blank("The comment"), validate.Length(max=20000)],
-                            error_messages=_required("The comment"))
+    comment = fields.String(required=True, validate=[_not_blank(Message("The comment may not be empty.")), _at_most(20000)],
+                            error_messages=_required(Message("The comment is required.")))
 
 
 @register("silent_procedure_acknowledgement")
@@ -167,14 +187,14 @@ PURPOSES = {
 }
 
 LABELS = {
-    "subject": {"en": "Subject", "fr": "Objet"},
-    "text": {"en": "Text submitted for approval", "fr": "Texte soumis à approbation"},
-    "proposed_decision": {"en": "Proposed decision", "fr": "Décision proposée"},
-    "deadline": {"en": "Deadline (local date and time)", "fr": "Échéance (date et heure locales)"},
-    "timezone": {"en": "Time zone", "fr": "Fuseau horaire"},
-    "committees": {"en": "Committees addressed", "fr": "Comités consultés"},
-    "documents": {"en": "Attached documents (optional)", "fr": "Documents joints (facultatif)"},
-    "reason": {"en": "Reason for the objection", "fr": "Motif de l'objection"},
-    "amendment": {"en": "Amendment requested", "fr": "Amendement demandé"},
-    "comment": {"en": "Comment or explanation of position", "fr": "Commentaire ou explication de position"},
+    "subject": _l("Subject"),
+    "text": _l("Text submitted for approval"),
+    "proposed_decision": _l("Proposed decision"),
+    "deadline": _l("Deadline (local date and time)"),
+    "timezone": _l("Time zone"),
+    "committees": _l("Committees addressed"),
+    "documents": _l("Attached documents (optional)"),
+    "reason": _l("Reason for the objection"),
+    "amendment": _l("Amendment requested"),
+    "comment": _l("Comment or explanation of position"),
 }

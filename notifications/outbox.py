@@ -1,15 +1,19 @@
 """Queueing e-mails: render in the recipient's language and add an outbox row to the session.
 
+One template per notice; its words come from the catalogs, in the recipient's language.
+
 Nothing here sends or commits: the row is part of the caller's transaction, so the e-mail
 exists exactly when the decision that caused it was saved.
 """
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+import flask_babel
+from flask import current_app, g
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from database import db
@@ -25,8 +29,22 @@ _environment = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
+# Words from the catalogs, in the language `force_locale` sets for each recipient.
+_environment.install_gettext_callables(gettext=flask_babel.gettext, ngettext=flask_babel.ngettext,
+                                       pgettext=flask_babel.pgettext, newstyle=True)
 _text_environment = _environment.overlay(autoescape=False)
+# Where a recipient reads deadlines (a time zone name, or None): given by the app.
+_recipient_timezone = None
+
+
+def configure(*, filters: dict, globals: dict, recipient_timezone) -> None:
+    """The words and formats the app gives the mail templates (the outbox knows no service)."""
+    global _recipient_timezone
+    _environment.filters.update(filters)
+    _environment.globals.update(globals)
+    _recipient_timezone = recipient_timezone
 
 
 class UnknownTemplate(LookupError):
@@ -42,15 +60,29 @@ def _render_block(environment: Environment, name: str, block: str, values: dict[
     return "".join(template.blocks[block](context)).strip()
 
 
-def render(template: str, language: str, values: dict[str, Any]) -> tuple[str, str, str]:
+@contextmanager
+def _reader(language: str, zone: str | None):
+    """Render for one recipient: their language, deadlines also in their time zone."""
+    previous = g.get("viewer_timezone")
+    g.viewer_timezone = zone
+    try:
+        with flask_babel.force_locale(language):
+            yield
+    finally:
+        g.viewer_timezone = previous
+
+
+def render(template: str, language: str, values: dict[str, Any], zone: str | None = None) -> tuple[str, str, str]:
     """(subject, text, html) of `template` in `language` ("fr" or "en")."""
-    name = f"{template}.{language}.jinja"
+    name = f"{template}.jinja"
     if not (TEMPLATES / name).exists():
         raise UnknownTemplate(name)
-    subject = _render_block(_text_environment, name, "subject", values)
-    text = _render_block(_text_environment, name, "text", values)
-    # The HTML part is the whole template: the layout's page around the message's content.
-    html = _environment.get_template(name).render(values).strip()
+    values = {**values, "lang": language}
+    with _reader(language, zone):
+        subject = _render_block(_text_environment, name, "subject", values)
+        text = _render_block(_text_environment, name, "text", values)
+        # The HTML part is the whole template: the layout's page around the message's content.
+        html = _environment.get_template(name).render(values).strip()
     return " ".join(subject.split()), text, html
 
 
@@ -66,7 +98,8 @@ def queue_email(
 ) -> OutboxMessage:
     """Add one e-mail to the current transaction's outbox."""
     language = language if language in ("fr", "en") else "en"
-    subject, text, html = render(template, language, values)
+    zone = _recipient_timezone(to_email) if _recipient_timezone else None
+    subject, text, html = render(template, language, values, zone)
     now = clock.now()
     domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
     message = OutboxMessage(

@@ -13,7 +13,7 @@ import notifications.models  # noqa: F401 - the outbox table belongs to the sche
 from config import Defaults
 from workflows.definitions import DefinitionRegistry
 
-from . import effects, extensions, reference
+from . import effects, extensions, i18n, reference
 from .extensions import csrf, db, mail, migrate
 from .models import ROLES
 from .procedure import Procedure
@@ -124,6 +124,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS)
     mail.init_app(app)
     csrf.init_app(app)
+    i18n.init_app(app)
     extensions.api.init_app(app)
 
     from . import api, cli, error_handlers, web

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import contains_eager
@@ -78,7 +79,7 @@ def _validate(form_key: str | None, data: Any) -> dict[str, Any]:
         return forms.validate(form_key, data)
     except ValidationError as error:
         messages = error.messages if isinstance(error.messages, dict) else {"data": error.messages}
-        raise InvalidInput("The data is not valid.", messages) from None
+        raise InvalidInput(gettext("The data is not valid."), messages) from None
 
 
 def operations() -> dict:
@@ -216,12 +217,13 @@ def start_case(process_id: str, data: Any, actor: Actor) -> Case:
     """Start a case of `process_id` with `data` (checked by the start form, if any)."""
     definition = registry().get(process_id)
     if definition is None:
-        raise NotFound(f"No process called {process_id!r}.")
+        raise NotFound(gettext("No process called %(name)s.", name=repr(process_id)))
     if isinstance(actor, Contact) and not actor.has_role(*OFFICE_ROLES):
-        raise Forbidden("Only the Secretariat may start this process.")
+        raise Forbidden(gettext("Only the Secretariat may start this process."))
     owner = owner_of(process_id)
     if owner is not None:
-        raise Conflict(f"Cases of {process_id!r} are started through {owner.start_door}, not here.")
+        raise Conflict(gettext("Cases of %(process)s are started through %(door)s, not here.",
+                               process=process_id, door=owner.start_door))
     data = _validate(definition.start_form, data if data is not None else {})
     return begin_case(process_id, data, actor)
 
@@ -258,7 +260,7 @@ def begin_case(process_id: str, data: dict[str, Any], actor: Actor) -> Case:
 def get_case(case_id: int) -> Case:
     case = db.session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"No case {case_id}.")
+        raise NotFound(gettext("No case %(number)s.", number=case_id))
     return case
 
 
@@ -314,14 +316,15 @@ def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     """Complete a ready user task with `data`, validated by the task's form."""
     task = db.session.get(CaseTask, task_id)
     if task is None:
-        raise Conflict("This task is no longer open (it was completed or withdrawn).")
+        raise Conflict(gettext("This task is no longer open (it was completed or withdrawn)."))
     if not may_act_on_task(task, actor):
-        raise Forbidden("You may not complete this task.")
+        raise Forbidden(gettext("You may not complete this task."))
     process_id = db.session.scalar(select(Case.process_id).where(Case.id == task.case_id))
     owner = owner_of(process_id)
     if owner is not None:
         door = owner.task_doors.get(task.bpmn_id, owner.start_door)
-        raise Conflict(f"This task belongs to the {owner.title} procedure: use {door}.")
+        raise Conflict(gettext("This task belongs to the %(procedure)s procedure: use %(door)s.",
+                               procedure=owner.title, door=door))
     # The form is the one the task's BPMN definition names: only the task row knows it.
     data = _validate(task.form, data if data is not None else {})
     return step_task(task, data, actor)
@@ -337,7 +340,7 @@ def step_task(task: CaseTask, data: dict[str, Any], actor: Actor, audit: dict | 
     try:
         engine.complete_user_task(workflow, task.id, data)
     except LookupError:
-        raise Conflict("This task is no longer open.") from None
+        raise Conflict(gettext("This task is no longer open.")) from None
     except (ExpressionRefused, engine.WorkflowException) as error:
         raise _engine_failure(error) from None
     _save(case, workflow, before, services, actor, "task_completed",
@@ -364,7 +367,7 @@ def send_message(case: Case, name: str, payload: dict[str, Any], actor: Actor) -
     try:
         engine.deliver_message(workflow, name, payload)
     except engine.NothingWaiting:
-        raise Conflict(f"This case is not waiting for {name!r}.") from None
+        raise Conflict(gettext("This case is not waiting for %(name)s.", name=repr(name))) from None
     _save(case, workflow, before, services, actor, "message_received", {"message": name, "payload": payload})
     unit_of_work.current().keep(case, workflow)
     return case

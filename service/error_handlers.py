@@ -6,6 +6,7 @@ import logging
 from http import HTTPStatus
 
 from flask import Flask, jsonify, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from .errors import ServiceError
@@ -56,5 +57,5 @@ def register(app: Flask) -> None:
         log.exception("unexpected error on %s %s", request.method, request.path)
         db.session.rollback()
         if _is_api():
-            return _json_error(500, "An unexpected error occurred; nothing was changed.")
-        return error_page(500, "An unexpected error occurred; nothing was changed.")
+            return _json_error(500, gettext("An unexpected error occurred; nothing was changed."))
+        return error_page(500, gettext("An unexpected error occurred; nothing was changed."))

@@ -15,6 +15,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
@@ -59,18 +60,15 @@ def url(link: ActionLink) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/act/{token(link)}"
 
 
-_INVALID = "This link is not valid. Use the link from your most recent e-mail."
-
-
 def resolve(value: str) -> ActionLink:
     """The link row behind a token, or `InvalidLink`."""
     valid, token_id = _serializer(_salt("any")).loads_unsafe(value)
     link = db.session.scalar(select(ActionLink).where(ActionLink.token_id == token_id)) \
         if isinstance(token_id, str) and len(token_id) <= 64 else None
     if link is None or not _signed_for(link, value):
-        raise InvalidLink(_INVALID)
+        raise InvalidLink(gettext("This link is not valid. Use the link from your most recent e-mail."))
     if not link.contact.active:
-        raise InvalidLink("This link is no longer valid: the contact it was sent to was deactivated.")
+        raise InvalidLink(gettext("This link is no longer valid: the contact it was sent to was deactivated."))
     return link
 
 

@@ -36,7 +36,7 @@ class Procedure:
     """One procedure: its processes, forms, doors, blueprints, operations and link purposes."""
 
     name: str  # the package's name, e.g. "silent_procedure"
-    title: str  # how messages name it, e.g. "silent procedure"
+    title: object  # how messages name it (lazily translated), e.g. "silent procedure"
     processes: tuple[str, ...]  # BPMN process ids it owns
     start_door: str  # where a case of its process starts, e.g. "POST /api/silent-procedures"
     forms: ModuleType  # the forms module (importing it registers its forms)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -61,12 +62,13 @@ def use_case(function):
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
-            raise Conflict("This case was changed by someone else at the same time; reload and try again.") from None
+            raise Conflict(gettext("This case was changed by someone else at the same time; reload and try again.")) \
+                from None
         except OperationalError as error:
             db.session.rollback()
             # SQLite reports a write that lost the race as a lock error.
             if "locked" in str(error.orig).lower():
-                raise Conflict("This case is being changed by someone else; try again.") from None
+                raise Conflict(gettext("This case is being changed by someone else; try again.")) from None
             raise
         except BaseException:
             db.session.rollback()

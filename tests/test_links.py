@@ -94,7 +94,7 @@ def test_a_comment_link_comments_once_and_the_thanks_page_gives_a_new_link(commi
 def test_one_acknowledgement_per_member_whichever_contact_sends_it(committee):
     assert follow(committee.client, committee.link("sn1@example.org", "Pas d'objection")).status_code == 200
     second = follow(committee.client, committee.link("sn2@example.org", "No objection"))
-    assert second.status_code == 200 and "already recorded" in second.get_data(as_text=True)
+    assert second.status_code == 200 and "already on record" in second.get_data(as_text=True)
     responses = committee.state()["responses"]
     assert [(r["member"], r["contact"]) for r in responses] == [("SN", "sn1@example.org")]
     committee.scheduler.run_once()

@@ -74,10 +74,12 @@ def test_adopted_by_silence_everyone_told_in_their_language(procedure):
         assert len(procedure.mails(to=email)) == 1
     french = procedure.mails(to="be@example.org")[0]
     english = procedure.mails(to="ng@example.org")[0]
-    assert "Procédure d'approbation tacite" in french["Subject"] and "2026-03-10 17:00 (Europe/Brussels)" in french["Subject"]
+    assert "Procédure d'approbation tacite" in french["Subject"] and "10 mars 2026, 17:00 (Europe/Brussels)" in french["Subject"]
     assert "Silent procedure" in english["Subject"]
     body = text_part(english)
-    assert "2026-03-10 16:00 UTC" in body and LAUNCH["text"] in body
+    # The deadline in its own time zone and in the reader's (Nigeria's).
+    assert "10 March 2026, 17:00 (Europe/Brussels) — 10 March 2026, 17:00 (Africa/Lagos)" in body
+    assert LAUNCH["text"] in body
     for label in ("Object", "Request an amendment", "Comment", "No objection"):
         assert label in body
     kinds = {part.get_content_type() for part in english.walk()}
@@ -118,7 +120,7 @@ def test_an_objection_or_amendment_breaks_silence_at_once(procedure, label, fiel
                                    "received_at": (T0 + timedelta(hours=5)).isoformat()}]
     procedure.deliver()
     ack = procedure.mails(to="ng@example.org", subject="Response received")
-    assert len(ack) == 1 and "2026-03-02 14:00:00 UTC" in text_part(ack[0])
+    assert len(ack) == 1 and "2 March 2026, 14:00:00 (UTC)" in text_part(ack[0])
     for email in MEMBERS:
         told = procedure.mails(to=email, subject="Silence broken") + procedure.mails(to=email, subject="Silence rompu")
         assert len(told) == 1
@@ -381,7 +383,7 @@ def test_the_secretariat_launches_from_the_web_page(procedure, make_account):
     page = client.get("/silent-procedures/new?lang=fr").get_data(as_text=True)
     token = csrf_token(page)
     bad = client.post("/silent-procedures/new", data={**LAUNCH, "text": "", "csrf_token": token})
-    assert bad.status_code == 422 and "The text may not be empty" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Le texte ne peut être vide" in bad.get_data(as_text=True)
     assert 'value="Conclusions of the thematic meeting' in bad.get_data(as_text=True)  # nothing typed is lost
     import io
 

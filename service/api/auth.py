@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import g, request
+from flask_babel import gettext
 from flask_smorest import abort
 
 from ..accounts import contact_for_token
@@ -22,7 +23,7 @@ def require_contact(*roles: str) -> Contact:
     """The contact behind the bearer token (401 without one; 403 without one of `roles`)."""
     contact = current_contact()
     if contact is None:
-        abort(401, message="A valid API token is required (Authorization: Bearer <token>).")
+        abort(401, message=gettext("A valid API token is required (Authorization: Bearer <token>)."))
     if roles and not contact.has_role(*roles):
-        abort(403, message="Your role does not allow this.")
+        abort(403, message=gettext("Your role does not allow this."))
     return contact

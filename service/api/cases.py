@@ -1,4 +1,5 @@
 """`/api/cases`: start a case, read one (status, ready tasks, timers, timeline)."""
+from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
@@ -49,5 +50,5 @@ def get_case(case_id):
     actor = require_contact()
     case = cases.get_case(case_id)
     if not cases.may_read_case(case, actor):
-        abort(404, message=f"No case {case_id}.")
+        abort(404, message=gettext("No case %(number)s.", number=case_id))
     return case_view(case)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import default_exceptions
 from sqlalchemy import select
 
 from notifications.models import OutboxMessage
@@ -11,8 +14,8 @@ from notifications.models import OutboxMessage
 from .. import cases
 from ..accounts import check_password
 from ..extensions import db
-from ..i18n import current_language, translate
-from ..models import Contact
+from ..i18n import current_language, partner_timezone
+from ..models import Contact, Partner
 
 bp = Blueprint("web", __name__)
 
@@ -47,8 +50,33 @@ def signed_in(*roles: str):
     return decorate
 
 
+ERROR_TITLES = {
+    400: _l("The request could not be read"),
+    403: _l("Access refused"),
+    404: _l("Page not found"),
+    405: _l("Not allowed here"),
+    409: _l("Changed in the meantime"),
+    422: _l("The data cannot be used"),
+    500: _l("Unexpected error"),
+}
+ERROR_MESSAGES = {
+    400: _l("The request could not be read. Go back, and try again."),
+    403: _l("Your account may not open this page."),
+    404: _l("There is nothing at this address. Check the link, or start from the home page."),
+    405: _l("This address does not take this kind of request."),
+    409: _l("Someone else changed this in the meantime. Reload the page and try again."),
+    422: _l("The data sent cannot be used. Go back, correct it and try again."),
+    500: _l("An unexpected error occurred; nothing was changed."),
+}
+
+
 def error_page(status: int, message: str | None):
-    return render_template("error.html", status=status, message=message or ""), status
+    """The error page, in the reader's language (Werkzeug's English descriptions are replaced)."""
+    default = default_exceptions.get(status)
+    if not message or (default is not None and message == default.description):
+        message = ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])
+    title = ERROR_TITLES.get(status) or gettext("Error %(status)s", status=status)
+    return render_template("error.html", status=status, title=title, message=message), status
 
 
 @bp.route("/")
@@ -66,7 +94,8 @@ def sign_in():
     password = request.form.get("password") or ""
     contact = check_password(email, password) if email and password else None
     if contact is None:
-        return render_template("sign_in.html", error=translate("bad_credentials"), email=email), 401
+        return render_template("sign_in.html", error=gettext("Unknown e-mail address or wrong password."),
+                               email=email), 401
     session.clear()
     session["contact_id"] = contact.id
     session["lang"] = contact.language
@@ -109,11 +138,13 @@ def register(app: Flask, procedures) -> None:
 
     @app.context_processor
     def _page_context():
-        language = current_language()
+        contact = current_contact()
+        if contact is not None and contact.partner_code and "viewer_timezone" not in g:
+            # Deadlines are shown in their own time zone and in the reader's.
+            g.viewer_timezone = partner_timezone(db.session.get(Partner, contact.partner_code))
         return {
-            "lang": language,
-            "t": lambda key: translate(key, language),
-            "contact": current_contact(),
+            "lang": current_language(),
+            "contact": contact,
             "capture": app.config["MAIL_DELIVERY"] == "capture",
         }
 

@@ -3,13 +3,15 @@ the Secretariat reviews, the Steering Committee decides by silent procedure, the
 shows it (`workflows/bpmn/labelling_request.bpmn`, forms in `forms/labelling.py`, e-mails in
 `notifications/templates/labelling_notice.*`)."""
 import forms.labelling as procedure_forms
+from flask_babel import lazy_gettext as _l
+
 from service.procedure import Procedure
 
 from . import api, models, notices, pages
 
 PROCEDURE = Procedure(
     name="labelling",
-    title="labelling request",
+    title=_l("labelling request"),
     processes=("labelling_request",),
     start_door="POST /api/labelling-requests/{id}/submit",
     forms=procedure_forms,

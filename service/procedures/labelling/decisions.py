@@ -6,11 +6,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from marshmallow import ValidationError
 
 from forms.labelling import TYPE_LABELS
 from forms.silent_procedure import deadline_checks
-from service import cases, reference
+from service import cases, reference, terms
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import Contact
@@ -31,35 +32,62 @@ def _decision_deadline(data: dict[str, Any]) -> dict[str, Any]:
         try:
             zone = ZoneInfo(values["timezone"])
         except Exception:
-            raise InvalidInput("Unknown time zone.", {"timezone": [f"Unknown time zone {values['timezone']!r}."]}) from None
+            raise InvalidInput(gettext("Unknown time zone: %(zone)s.", zone=values["timezone"]), {
+                "timezone": [gettext("Unknown time zone: %(zone)s.", zone=values["timezone"])]}) from None
         values["deadline"] = (clock.now() + period).astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
     try:
         deadline_checks(values, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
     except ValidationError as error:
-        raise InvalidInput("The deadline cannot be used.", error.messages) from None
+        raise InvalidInput(gettext("The deadline cannot be used."), error.messages) from None
     return values
 
 
 def procedure_text(request: LabellingRequest, language: str = "en") -> str:
-    """The text the Steering Committee approves: the request as submitted."""
+    """The text the Steering Committee approves: the request as submitted, in `language`."""
     actions = reference.actions_by_number(request.actions)
-    lines = [
-        f"Labelling request no. {request.id}: {request.title}",
-        f"Type: {TYPE_LABELS[request.type][language]}",
-        f"Lead partner: {request.lead_partner}; associated partners: {', '.join(request.partners) or '-'}",
-        f"Implementing organisation(s): {', '.join(request.implementing_organisations) or '-'}",
-        f"Dates: {request.start_date}" + (f" to {request.end_date}" if request.end_date else "") + f"; place: {request.location}",
-        f"Budget: {request.budget_eur if request.budget_eur is not None else '-'} EUR; funding: {request.funding_source or '-'}",
-        "Action Plan actions: " + "; ".join(f"domain {d.number}, objective {o.number}, action {a.number}" for d, o, a in actions),
-        f"Global Compact objectives: {', '.join(map(str, request.gcm_objectives)) or '-'}",
-        "", "Summary:", request.summary or "", "", "Expected results:", request.expected_results or "",
-    ]
+    none = "-"
+    with force_locale(language):
+        dates = (gettext("%(start)s to %(end)s", start=request.start_date.isoformat(), end=request.end_date.isoformat())
+                 if request.end_date else request.start_date.isoformat())
+        lines = [
+            gettext("Labelling request no. %(number)s: %(title)s", number=request.id, title=request.title),
+            gettext("Type: %(type)s", type=TYPE_LABELS[request.type]),
+            gettext("Lead partner: %(lead)s; associated partners: %(partners)s",
+                    lead=request.lead_partner, partners=", ".join(request.partners) or none),
+            gettext("Implementing organisation(s): %(organisations)s",
+                    organisations=", ".join(request.implementing_organisations) or none),
+            gettext("Dates: %(dates)s; place: %(place)s", dates=dates, place=request.location),
+            gettext("Budget: %(budget)s EUR; funding: %(funding)s",
+                    budget=request.budget_eur if request.budget_eur is not None else none,
+                    funding=request.funding_source or none),
+            gettext("Action Plan actions: %(actions)s", actions="; ".join(
+                gettext("domain %(domain)s, objective %(objective)s, action %(action)s",
+                        domain=d.number, objective=o.number, action=a.number) for d, o, a in actions)),
+            gettext("Global Compact objectives: %(objectives)s",
+                    objectives=", ".join(map(str, request.gcm_objectives)) or none),
+            "", gettext("Summary:"), request.summary or "", "", gettext("Expected results:"), request.expected_results or "",
+        ]
     return "\n".join(lines)
 
 
+def _in_both_languages(render) -> str:
+    """French, then English: the frozen text every member reads, whatever their language."""
+    texts = []
+    for language in ("fr", "en"):
+        with force_locale(language):
+            text = render(language)
+        if text not in texts:
+            texts.append(text)
+    return " / ".join(texts)
+
+
 def _launch_data(request: LabellingRequest, deadline: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    return {"subject": f"Labelling: {request.title}", "text": text or procedure_text(request),
-            "proposed_decision": f"Label the initiative \u201c{request.title}\u201d as a Rabat Process project.",
+    subject = _in_both_languages(lambda _: gettext("Labelling")) + ": " + request.title
+    decision = _in_both_languages(lambda _: gettext(
+        "Label the initiative \u201c%(title)s\u201d as a Rabat Process project.", title=request.title))
+    return {"subject": subject,
+            "text": text or (procedure_text(request, "fr") + "\n\n\u2014\u2014\u2014\n\n" + procedure_text(request, "en")),
+            "proposed_decision": decision,
             "deadline_utc": deadline["deadline_utc"], "timezone": deadline["timezone"],
             "committees": ["steering-committee"]}
 
@@ -71,7 +99,8 @@ def review(request_id: int, data: dict[str, Any], actor: Contact) -> LabellingRe
     request = get(request_id, actor)
     task = cases.open_task(request.case_id, "review") if request.case_id else None
     if request.status != "submitted" or task is None:
-        raise Conflict(f"This request is not waiting for a review (it is {request.status.replace('_', ' ')}).")
+        raise Conflict(gettext("This request is not waiting for a review (it is %(status)s).",
+                               status=terms.LABELLING_STATUSES.get(request.status, request.status)))
     request.review_comment = data.get("comment") or None
     step = {"decision": data["decision"], "comment": data.get("comment", "")}
     if data["decision"] == "accept":
@@ -89,7 +118,7 @@ def after_silence(request_id: int, data: dict[str, Any], actor: Contact) -> Labe
     request = get(request_id, actor)
     task = cases.open_task(request.case_id, "after_silence") if request.case_id else None
     if task is None:
-        raise Conflict("This request is not waiting for the outcome of a discussion.")
+        raise Conflict(gettext("This request is not waiting for the outcome of a discussion."))
     request.decision_note = data.get("note") or None
     step = {"outcome": data["outcome"], "note": data.get("note", "")}
     if data["outcome"] == "relaunch":

@@ -3,6 +3,7 @@ Secretariat; and the `labelling_update` operation through which the BPMN moves t
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from forms.labelling import TYPE_LABELS
@@ -35,7 +36,7 @@ def _notify(request: LabellingRequest, notice: str, audience) -> None:
         queue_email(template="labelling_notice", to_email=email, to_name=name, language=language,
                     case_id=request.case_id, values={
                         "notice": notice, "name": name or email, "request": request,
-                        "type_label": TYPE_LABELS.get(request.type, {}).get(language, request.type),
+                        "type_label": TYPE_LABELS.get(request.type, request.type),
                         "url": f"{base}/labelling/{request.id}", "register_url": f"{base}/register"})
 
 
@@ -51,7 +52,7 @@ def update_from_process(case: Case, params: dict) -> None:
     if request is not None and request.case_id is None and request.status == "submitted":
         request.case_id = case.id  # the submission that starts the case is still under way
     if request is None or request.case_id != case.id:
-        raise InvalidInput("This case does not run that labelling request.")
+        raise InvalidInput(gettext("This case does not run that labelling request."))
     status = params.get("status")
     if status:
         request.status, request.updated_at = status, clock.now()

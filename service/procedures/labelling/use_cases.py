@@ -10,11 +10,12 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from forms.labelling import LabellingForm
-from service import cases
+from service import cases, terms
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.extensions import db
 from service.models import Contact
@@ -39,7 +40,7 @@ def get(request_id: int, actor: Contact) -> LabellingRequest:
     """The request, if the actor may see it (otherwise it does not exist for them)."""
     request = db.session.get(LabellingRequest, request_id)
     if request is None or not may_read(request, actor):
-        raise NotFound(f"No labelling request {request_id}.")
+        raise NotFound(gettext("No labelling request %(number)s.", number=request_id))
     return request
 
 
@@ -55,13 +56,13 @@ def visible(actor: Contact) -> list[LabellingRequest]:
 def _own(request_id: int, actor: Contact) -> LabellingRequest:
     request = get(request_id, actor)
     if not (actor.has_role("partner") and actor.partner_code == request.partner_code):
-        raise Forbidden("Only the partner's own focal points may change its request.")
+        raise Forbidden(gettext("Only the partner's own focal points may change its request."))
     return request
 
 
 def require_secretariat(actor: Contact) -> None:
     if not actor.has_role("secretariat"):
-        raise Forbidden("Only the Secretariat may do this.")
+        raise Forbidden(gettext("Only the Secretariat may do this."))
 
 
 # Drafts and submission ---------------------------------------------------------------------
@@ -92,8 +93,8 @@ def _lead_partner_is_own(data: dict[str, Any], partner_code: str) -> None:
     """The lead partner is the filing partner: its focal points answer for the request, and
     one partner cannot commit another. Other partners are named as associated partners."""
     if data.get("lead_partner") not in (None, partner_code):
-        message = (f"The lead partner is your own partner ({partner_code}); "
-                   "name the other partners as associated partners.")
+        message = gettext("The lead partner is your own partner (%(code)s); name the other partners as "
+                          "associated partners.", code=partner_code)
         raise InvalidInput(message, {"lead_partner": [message]})
 
 
@@ -101,7 +102,7 @@ def _lead_partner_is_own(data: dict[str, Any], partner_code: str) -> None:
 def create_draft(data: dict[str, Any], actor: Contact) -> LabellingRequest:
     """A new draft (validated partially: what is given must be right, not everything is needed)."""
     if not actor.has_role("partner") or not actor.partner_code:
-        raise Forbidden("Only a partner's focal point may draft a labelling request.")
+        raise Forbidden(gettext("Only a partner's focal point may draft a labelling request."))
     _lead_partner_is_own(data, actor.partner_code)
     now = clock.now()
     request = LabellingRequest(partner_code=actor.partner_code, status="draft", created_by_id=actor.id,
@@ -118,9 +119,10 @@ def update_draft(request_id: int, data: dict[str, Any], actor: Contact, version:
     """Save changes to a draft (or to a request whose changes were asked for)."""
     request = _own(request_id, actor)
     if request.status not in EDITABLE:
-        raise Conflict(f"This request can no longer be changed (it is {request.status.replace('_', ' ')}).")
+        raise Conflict(gettext("This request can no longer be changed (it is %(status)s).",
+                               status=terms.LABELLING_STATUSES.get(request.status, request.status)))
     if version is not None and version != request.version:
-        raise Conflict("Someone else saved this request in the meantime; reload it and try again.")
+        raise Conflict(gettext("Someone else saved this request in the meantime; reload it and try again."))
     _lead_partner_is_own(data, request.partner_code)
     _apply(request, data)
     db.session.flush()
@@ -138,11 +140,12 @@ def submit(request_id: int, actor: Contact) -> LabellingRequest:
     """Submit (or resubmit after changes): every field must now be complete and right."""
     request = _own(request_id, actor)
     if request.status not in EDITABLE:
-        raise Conflict(f"This request was already submitted (it is {request.status.replace('_', ' ')}).")
+        raise Conflict(gettext("This request was already submitted (it is %(status)s).",
+                               status=terms.LABELLING_STATUSES.get(request.status, request.status)))
     try:
         LabellingForm().load(form_values(request))
     except ValidationError as error:
-        raise InvalidInput("The request is not complete.", error.messages) from None
+        raise InvalidInput(gettext("The request is not complete."), error.messages) from None
     request.status, request.submitted_at = "submitted", clock.now()
     settings = current_app.config
     if request.case_id is None:
@@ -157,7 +160,7 @@ def submit(request_id: int, actor: Contact) -> LabellingRequest:
     else:
         task = cases.open_task(request.case_id, "amend")
         if task is None:
-            raise Conflict("This request is not waiting for changes.")
+            raise Conflict(gettext("This request is not waiting for changes."))
         cases.step_task(task, {"report_due": _report_due(request)}, actor)
     notices.notify_secretariat(request, "submitted")
     return request
@@ -178,7 +181,7 @@ def report_results(request_id: int, data: dict[str, Any], actor: Contact) -> Lab
     request = _own(request_id, actor)
     task = cases.open_task(request.case_id, "report") if request.case_id else None
     if task is None:
-        raise Conflict("No results report is asked for this initiative (yet).")
+        raise Conflict(gettext("No results report is asked for this initiative (yet)."))
     request.results, request.results_submitted_at = data, clock.now()
     cases.step_task(task, {"results_reported": True}, actor, audit={"results": "attached to the register entry"})
     return request

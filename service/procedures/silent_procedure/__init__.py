@@ -2,6 +2,8 @@
 before the deadline (`workflows/bpmn/silent_procedure.bpmn`, forms in
 `forms/silent_procedure.py`, e-mails in `notifications/templates/silent_procedure_*`)."""
 import forms.silent_procedure as procedure_forms
+from flask_babel import lazy_gettext as _l
+
 from service.procedure import LinkPurpose, Procedure
 
 from . import api, models, notices, pages, responses
@@ -14,7 +16,7 @@ LINK_PURPOSES = {
 
 PROCEDURE = Procedure(
     name="silent_procedure",
-    title="silent procedure",
+    title=_l("silent procedure"),
     processes=("silent_procedure",),
     start_door="POST /api/silent-procedures",
     forms=procedure_forms,

@@ -4,11 +4,12 @@ that causes them (the `silent_procedure_notice` service-task operation, or a res
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from notifications.ics import deadline_event
 from notifications.outbox import queue_email
-from service import links
+from service import links, terms
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import is_row_id
@@ -20,19 +21,6 @@ from .use_cases import local_deadline
 
 SUBJECT = "silent_procedure"
 
-LINK_LABELS = {
-    "object": {"en": "Object (breaks silence)", "fr": "Formuler une objection (rompt le silence)"},
-    "amend": {"en": "Request an amendment (breaks silence)", "fr": "Demander un amendement (rompt le silence)"},
-    "comment": {"en": "Comment or explain your position (does not break silence)",
-                "fr": "Commenter ou expliquer votre position (ne rompt pas le silence)"},
-    "acknowledge": {"en": "No objection (acknowledge)", "fr": "Pas d'objection (accuser réception)"},
-}
-LATE_REASONS = {
-    "after_deadline": {"en": "after the deadline", "fr": "après l'échéance"},
-    "closed": {"en": "after the procedure ended", "fr": "après la clôture de la procédure"},
-}
-
-
 def summary(procedure: SilentProcedure, token: str | None = None) -> dict:
     """What notices and pages show of a procedure; document links go through `token`."""
     local = local_deadline(procedure)
@@ -42,6 +30,7 @@ def summary(procedure: SilentProcedure, token: str | None = None) -> dict:
     return {"id": procedure.id, "documents": documents, "subject": procedure.subject, "text": procedure.text,
             "proposed_decision": procedure.proposed_decision, "text_version": procedure.text_version,
             "text_hash": procedure.text_hash, "timezone": procedure.timezone, "status": procedure.status,
+            "deadline_at": procedure.deadline_at,
             "deadline_local": f"{local:%Y-%m-%d %H:%M}", "deadline_utc": f"{procedure.deadline_at:%Y-%m-%d %H:%M}"}
 
 
@@ -54,21 +43,23 @@ def _links(procedure: SilentProcedure, recipient: ProcedureRecipient, language: 
         db.session.flush()
     else:
         rows = links.of_contact(SUBJECT, procedure.id, recipient.contact_id)
-    return [{"label": LINK_LABELS[row.purpose][language], "url": links.url(row), "token": links.token(row)}
+    return [{"label": terms.LINK_PURPOSES[row.purpose], "url": links.url(row), "token": links.token(row)}
             for row in rows]
 
 
-def _ics(procedure: SilentProcedure, cancelled: bool = False) -> str:
+def _ics(procedure: SilentProcedure, language: str, cancelled: bool = False) -> str:
     domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
+    with force_locale(language):
+        title = gettext("Silent procedure deadline: %(subject)s", subject=procedure.subject)
     return deadline_event(uid=f"silent-procedure-{procedure.id}@{domain}", sequence=procedure.deadline_sequence,
-                          summary=f"Silent procedure deadline: {procedure.subject}",
+                          summary=title,
                           description=procedure.proposed_decision, deadline=procedure.deadline_at,
                           stamp=clock.now(), cancelled=cancelled)
 
 
 # What an update notice may mention; each kind fills what concerns it.
 _NO_DETAILS = dict.fromkeys(("breaker", "breaking_kind", "response_kind", "response_text", "received_at",
-                             "late_reason", "late_reason_fr"))
+                             "late_reason"))
 
 
 def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ics=None, can_break=True, **values):
@@ -82,8 +73,7 @@ def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ic
 
 def tell_member(procedure: SilentProcedure, contact: Contact, member: str, kind: str, *, late_reason=None, **values):
     """A member's contact is told its response was received (`received`) or not counted (`late`)."""
-    _mail(procedure, contact, member, kind, late_reason=LATE_REASONS.get(late_reason, {}).get("en"),
-          late_reason_fr=LATE_REASONS.get(late_reason, {}).get("fr"), **values)
+    _mail(procedure, contact, member, kind, late_reason=terms.NOT_COUNTED_REASONS.get(late_reason), **values)
 
 
 def _procedure_for(case: Case, params: dict) -> SilentProcedure:
@@ -108,7 +98,8 @@ def notice(case: Case, params: dict) -> None:
     recipients = list(procedure.recipients)
     if kind == "launch":
         for r in recipients:
-            _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break, ics=_ics(procedure),
+            _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break,
+                  ics=_ics(procedure, r.contact.language),
                   links=_links(procedure, r, r.contact.language, create=True))
         return
     if kind == "reminder":
@@ -123,7 +114,7 @@ def notice(case: Case, params: dict) -> None:
         return
     if kind == "extended":
         for r in recipients:
-            _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure),
+            _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure, r.contact.language),
                   links=_links(procedure, r, r.contact.language, create=False))
         return
     # The procedure ends: withdrawn, adopted or silence broken.
@@ -143,5 +134,5 @@ def notice(case: Case, params: dict) -> None:
         if contact.id in told:
             continue
         told.add(contact.id)
-        _mail(procedure, contact, member, outcome, ics=_ics(procedure, cancelled=True) if outcome == "withdrawn" else None,
-              **extra)
+        _mail(procedure, contact, member, outcome,
+              ics=_ics(procedure, contact.language, cancelled=True) if outcome == "withdrawn" else None, **extra)

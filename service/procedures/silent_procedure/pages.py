@@ -19,7 +19,7 @@ from service.web import signed_in
 
 from . import use_cases
 from .models import ProcedureDocument, SilentProcedure
-from .notices import LINK_LABELS, summary
+from .notices import summary
 from .record import csv_rows, record
 from .responses import link_state
 
@@ -40,7 +40,7 @@ def link_page(link, token, errors=None, values=None, status=200):
     state = link_state(link)
     return render_template("silent_procedure/act.html", link=link, procedure=summary(procedure, token),
                            purpose=PURPOSES[link.purpose], state=state, labels=LABELS, errors=errors or {},
-                           values=values or {}, lang_labels=LINK_LABELS), status
+                           values=values or {}), status
 
 
 def done_page(link, token, receipt):

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -87,7 +88,7 @@ def _respond(link_id: int, values: dict) -> Receipt:
         links.claim(link, "already_recorded")
         return Receipt(counted, kind, now, "already_recorded")
     if not links.claim(link, "counted" if counted else f"not_counted:{state}"):
-        raise Conflict("This link was used at the same moment by another request.")
+        raise Conflict(gettext("This link was used at the same moment by another request."))
     db.session.add(ProcedureResponse(procedure_id=procedure.id, contact_id=link.contact_id, link_id=link.id,
                                      dedup_key=key, partner_code=link.partner_code, kind=kind, text=text,
                                      received_at=now, counted=counted, not_counted_reason=state))
@@ -95,7 +96,7 @@ def _respond(link_id: int, values: dict) -> Receipt:
         db.session.flush()
     except IntegrityError:
         # Another contact of the same member answered the same way at the same moment.
-        raise Conflict("The same response was recorded at the same moment.") from None
+        raise Conflict(gettext("The same response was recorded at the same moment.")) from None
     contact = link.contact
     notices.tell_member(procedure, contact, link.partner_code, "received" if counted else "late",
                         response_kind=kind, response_text=text, received_at=f"{now:%Y-%m-%d %H:%M:%S}",

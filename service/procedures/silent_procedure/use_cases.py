@@ -11,9 +11,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
-from service import cases, reference
+from service import cases, reference, terms
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.extensions import db
 from service.models import Case, CommitteeMember, Contact, ContactRole, Partner
@@ -29,7 +30,7 @@ READ_ROLES = ("secretariat", "presidency")
 
 def _require(actor: Contact, roles) -> None:
     if not actor.has_role(*roles):
-        raise Forbidden("Only the Secretariat may do this.")
+        raise Forbidden(gettext("Only the Secretariat may do this."))
 
 
 def text_hash(text: str, documents: list[dict] = ()) -> str:
@@ -80,14 +81,14 @@ def _address(procedure: SilentProcedure) -> None:
         db.session.add(ProcedureRecipient(procedure=procedure, contact_id=contact.id, partner_code=partner.code,
                                           can_break=partner.code in members and partner.status == "partner"))
     if not any(partner.code in members for _, partner in contacts):
-        raise InvalidInput("No member of these committees has a contact to write to.",
-                           {"committees": ["No member of these committees has a contact to write to."]})
+        message = gettext("No member of these committees has a contact to write to.")
+        raise InvalidInput(message, {"committees": [message]})
 
 
 def _known_committees(codes) -> None:
     unknown = sorted(set(codes) - reference.committee_codes())
     if unknown:
-        message = f"Unknown committee: {', '.join(unknown)}."
+        message = gettext("Unknown committee: %(codes)s.", codes=", ".join(unknown))
         raise InvalidInput(message, {"committees": [message]})
 
 
@@ -128,7 +129,7 @@ def prepare(data: dict, actor: Contact, relaunch_of: SilentProcedure | None = No
 def get(procedure_id: int, actor: Contact) -> SilentProcedure:
     procedure = db.session.get(SilentProcedure, procedure_id)
     if procedure is None or not actor.has_role(*READ_ROLES):
-        raise NotFound(f"No silent procedure {procedure_id}.")
+        raise NotFound(gettext("No silent procedure %(number)s.", number=procedure_id))
     return procedure
 
 
@@ -136,9 +137,10 @@ def _open_procedure(procedure_id: int, actor: Contact) -> SilentProcedure:
     _require(actor, OFFICE_ROLES)
     procedure = get(procedure_id, actor)
     if procedure.status != "open":
-        raise Conflict(f"This procedure is already closed ({procedure.status}).")
+        raise Conflict(gettext("This procedure is already closed (%(status)s).",
+                               status=terms.SILENT_PROCEDURE_STATUSES.get(procedure.status, procedure.status)))
     if clock.now() >= procedure.deadline_at:
-        raise Conflict("The deadline has passed: the procedure can no longer be changed.")
+        raise Conflict(gettext("The deadline has passed: the procedure can no longer be changed."))
     return procedure
 
 
@@ -148,8 +150,8 @@ def extend(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
     procedure = _open_procedure(procedure_id, actor)
     new_deadline = data["deadline_utc"]
     if new_deadline <= procedure.deadline_at:
-        raise InvalidInput("The new deadline must be later than the current one.",
-                           {"deadline": ["The new deadline must be later than the current one."]})
+        message = gettext("The new deadline must be later than the current one.")
+        raise InvalidInput(message, {"deadline": [message]})
     db.session.add(DeadlineExtension(procedure_id=procedure.id, previous_deadline_at=procedure.deadline_at,
                                      new_deadline_at=new_deadline, timezone=data["timezone"],
                                      extended_at=clock.now(), extended_by_id=actor.id))
@@ -173,10 +175,11 @@ def relaunch(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
     _require(actor, OFFICE_ROLES)
     previous = get(procedure_id, actor)
     if previous.status != "silence_broken":
-        raise Conflict("Only a procedure whose silence was broken can be relaunched.")
+        raise Conflict(gettext("Only a procedure whose silence was broken can be relaunched."))
     later = db.session.scalar(select(SilentProcedure.id).where(SilentProcedure.relaunch_of_id == previous.id))
     if later is not None:
-        raise Conflict(f"This procedure was already relaunched as silent procedure no. {later}.")
+        raise Conflict(gettext("This procedure was already relaunched as silent procedure no. %(number)s.",
+                               number=later))
     documents = data.get("documents") or [
         {"filename": d.filename, "content_type": d.content_type, "content": d.content} for d in previous.documents]
     launch_data = {"subject": previous.subject, "text": data["text"], "documents": documents,
