@@ -58,6 +58,8 @@ class Defaults:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     LANGUAGES = ["fr", "en"]
+    # Rows on one page of a list (the desk, the API's lists); the next page is a link.
+    PAGE_SIZE = 50
     # Silent procedures: the shortest time between launch and deadline, and the reminders
     # sent before the deadline to members that have not responded (ISO 8601 durations).
     SILENT_PROCEDURE_MIN_DURATION = "PT72H"

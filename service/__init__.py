@@ -103,7 +103,8 @@ def _register_procedures(app: Flask, procedures: tuple[Procedure, ...]) -> None:
             purposes[name] = purpose
         for process_id in procedure.processes:
             owners[process_id] = procedure
-    app.extensions.update(operations=operations, link_purposes=purposes, process_owners=owners)
+    app.extensions.update(operations=operations, link_purposes=purposes, process_owners=owners,
+                          procedures=procedures)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

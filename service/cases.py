@@ -204,6 +204,13 @@ def _restore(case: Case, services: engine.Services):
     return workflow, Snapshot.of(workflow)
 
 
+def workflow_for_reading(case: Case):
+    """The case's workflow restored from its stored state, to look at (never cached, never saved)."""
+    version = case.process_version
+    spec, subprocess_specs = registry().specs_for(case.process_id, version.content_hash, version.sources)
+    return engine.restore(case.state, spec, subprocess_specs, _services())
+
+
 def _cache() -> WorkflowCache:
     return current_app.extensions["workflow_cache"]
 

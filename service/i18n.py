@@ -20,6 +20,7 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
+from babel.dates import format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -198,7 +199,19 @@ def _deadline_filter(value, zone):
     return format_deadline(value, zone, viewer_timezone())
 
 
+def format_time_left(value: datetime | None, now: datetime | None = None) -> str:
+    """How long until `value` ("in 3 days") or since it passed ("2 hours ago")."""
+    if value is None:
+        return ""
+    from workflows import clock
+
+    delta = value - (now or clock.now())
+    return format_timedelta(delta, granularity="minute", threshold=1.5, add_direction=True,
+                            locale=_format_locale())
+
+
 FILTERS = {
+    "time_left": format_time_left,
     "day": format_day,
     "moment": format_moment,
     "moment_in": format_moment_with_zone,

@@ -48,3 +48,4 @@ class Procedure:
     # BPMN user task id -> the endpoint that completes it
     task_doors: dict[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = ()  # roles that act in it
+    statuses: dict = field(default_factory=dict)  # status code -> words (lazily translated)

@@ -54,6 +54,16 @@ MAIL_STATUSES = {
 }
 
 
+#: The roles a contact may have.
+ROLE_NAMES = {
+    "secretariat": _l("Secretariat"),
+    "partner": _l("partner focal point"),
+    "committee-member": _l("Steering Committee member"),
+    "presidency": _l("Presidency"),
+    "referent": _l("referent country"),
+}
+
+
 def _word(table: dict):
     def word(code):
         if code is None:
@@ -76,4 +86,5 @@ FILTERS = {
     "not_counted": _word(NOT_COUNTED_REASONS),
     "mail_status": _word(MAIL_STATUSES),
     "bpmn_name": bpmn_name,
+    "role": _word(ROLE_NAMES),
 }

@@ -1,6 +1,7 @@
 """The shared database models, one module per subject (a procedure's own are in its package)."""
 from .accounts import ApiToken, Contact, ContactRole, LANGUAGES, ROLES  # noqa: F401
 from .cases import AuditEntry, Case, CaseTask, CaseTimer, ProcessVersion  # noqa: F401
+from .desk import DeskLine  # noqa: F401
 from .links import ActionLink  # noqa: F401
 from .reference import (  # noqa: F401
     Action,

@@ -10,12 +10,16 @@ from werkzeug.exceptions import default_exceptions
 from sqlalchemy import select
 
 from notifications.models import OutboxMessage
+from workflows import clock
 
 from .. import cases
 from ..accounts import check_password
 from ..extensions import db
 from ..i18n import current_language, partner_timezone
 from ..models import Contact, Partner
+
+
+HOME_TASKS = 100
 
 bp = Blueprint("web", __name__)
 
@@ -81,8 +85,11 @@ def error_page(status: int, message: str | None):
 
 @bp.route("/")
 def home():
+    """The Secretariat's home is its desk, deadlines first; others see their own to-do list."""
     contact = current_contact()
-    tasks = cases.list_tasks(contact) if contact else []
+    if contact is not None and contact.has_role("secretariat"):
+        return redirect(url_for("desk_pages.desk_page"))
+    tasks = cases.list_tasks(contact)[:HOME_TASKS] if contact else []
     return render_template("home.html", tasks=tasks)
 
 
@@ -129,10 +136,12 @@ def outgoing_mail():
 
 def register(app: Flask, procedures) -> None:
     """The shared pages, the action-link pages, and every procedure's pages."""
-    from . import link_pages
+    from . import case_pages, desk_pages, link_pages
 
     app.register_blueprint(bp)
     app.register_blueprint(link_pages.bp)
+    app.register_blueprint(case_pages.bp)
+    app.register_blueprint(desk_pages.bp)
     for procedure in procedures:
         app.register_blueprint(procedure.pages)
 
@@ -146,6 +155,7 @@ def register(app: Flask, procedures) -> None:
             "lang": current_language(),
             "contact": contact,
             "capture": app.config["MAIL_DELIVERY"] == "capture",
+            "now": clock.now(),
         }
 
     @app.after_request

@@ -5,6 +5,7 @@ shows it (`workflows/bpmn/labelling_request.bpmn`, forms in `forms/labelling.py`
 import forms.labelling as procedure_forms
 from flask_babel import lazy_gettext as _l
 
+from service import terms
 from service.procedure import Procedure
 
 from . import api, models, notices, pages
@@ -26,4 +27,5 @@ PROCEDURE = Procedure(
         "report": "POST /api/labelling-requests/{id}/results",
     },
     roles=("partner", "secretariat", "presidency"),
+    statuses=terms.LABELLING_STATUSES,
 )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from forms.labelling import TYPE_LABELS
 from notifications.outbox import queue_email
+from service import desk, reference
 from service.errors import InvalidInput
 from service.extensions import db
 from service.models import Case, Contact, ContactRole, is_row_id
@@ -46,6 +47,19 @@ def notify_secretariat(request: LabellingRequest, notice: str) -> None:
     _notify(request, notice, [(c.email, c.name, c.language) for c in officers])
 
 
+#: Whose move it is while a request is in each open status.
+WAITING_ON = {"submitted": "secretariat", "changes_requested": "partner", "in_silent_procedure": "committee-member"}
+
+
+def note_on_desk(request: LabellingRequest, case_id: int) -> None:
+    """The request's line on the Secretariat's desk (open while someone has to act)."""
+    found = reference.actions_by_number(request.actions[:1]) if request.actions else []
+    desk.note(case_id, "labelling", request.id, title=request.title or "", status=request.status,
+              path=f"/labelling/{request.id}", open=request.status in WAITING_ON,
+              waiting_on=WAITING_ON.get(request.status), partner_code=request.partner_code,
+              domain_number=found[0][0].number if found else None)
+
+
 def update_from_process(case: Case, params: dict) -> None:
     """The `labelling_update` operation: a step changes the request's status and/or tells the partner."""
     request = db.session.get(LabellingRequest, params["request_id"]) if is_row_id(params.get("request_id")) else None
@@ -58,5 +72,6 @@ def update_from_process(case: Case, params: dict) -> None:
         request.status, request.updated_at = status, clock.now()
         if status == "labelled":
             request.labelled_at = clock.now()
+        note_on_desk(request, case.id)
     if params.get("notice"):
         _notify(request, params["notice"], _audience(request))

@@ -163,6 +163,7 @@ def submit(request_id: int, actor: Contact) -> LabellingRequest:
             raise Conflict(gettext("This request is not waiting for changes."))
         cases.step_task(task, {"report_due": _report_due(request)}, actor)
     notices.notify_secretariat(request, "submitted")
+    notices.note_on_desk(request, request.case_id)
     return request
 
 

@@ -4,6 +4,7 @@ before the deadline (`workflows/bpmn/silent_procedure.bpmn`, forms in
 import forms.silent_procedure as procedure_forms
 from flask_babel import lazy_gettext as _l
 
+from service import terms
 from service.procedure import LinkPurpose, Procedure
 
 from . import api, models, notices, pages, responses
@@ -26,4 +27,5 @@ PROCEDURE = Procedure(
     operations={"silent_procedure_notice": notices.notice},
     link_purposes=LINK_PURPOSES,
     roles=("secretariat", "presidency", "committee-member"),
+    statuses=terms.SILENT_PROCEDURE_STATUSES,
 )

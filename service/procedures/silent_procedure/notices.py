@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from notifications.ics import deadline_event
 from notifications.outbox import queue_email
-from service import links, terms
+from service import desk, links, terms
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import is_row_id
@@ -97,6 +97,11 @@ def notice(case: Case, params: dict) -> None:
     now = clock.now()
     recipients = list(procedure.recipients)
     if kind == "launch":
+        addressed = len({r.partner_code for r in recipients if r.can_break})
+        desk.note(case.id, SUBJECT, procedure.id, title=procedure.subject, status="open",
+                  path=f"/silent-procedures/{procedure.id}", deadline_at=procedure.deadline_at,
+                  deadline_timezone=procedure.timezone, waiting_on="committee-member",
+                  addressed=addressed, not_answered=addressed)
         for r in recipients:
             _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break,
                   ics=_ics(procedure, r.contact.language),
@@ -113,6 +118,7 @@ def notice(case: Case, params: dict) -> None:
                       links=_links(procedure, r, r.contact.language, create=False))
         return
     if kind == "extended":
+        desk.update(case.id, SUBJECT, deadline_at=procedure.deadline_at, deadline_timezone=procedure.timezone)
         for r in recipients:
             _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure, r.contact.language),
                   links=_links(procedure, r, r.contact.language, create=False))
@@ -121,6 +127,7 @@ def notice(case: Case, params: dict) -> None:
     outcome = params["outcome"]
     procedure.status, procedure.closed_at = outcome, now
     links.revoke_all(SUBJECT, procedure.id)
+    desk.update(case.id, SUBJECT, status=outcome, open=False, waiting_on=None)
     breaker = db.session.scalar(select(ProcedureResponse).where(
         ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True),
         ProcedureResponse.kind.in_(("objection", "amendment"))).order_by(ProcedureResponse.received_at))

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from forms.silent_procedure import PURPOSES
-from service import cases, links
+from service import cases, desk, links
 from service.errors import Conflict
 from service.extensions import db
 from service.models import ActionLink, Case
@@ -30,7 +30,7 @@ from service.unit_of_work import use_case, with_retries
 from workflows import clock
 
 from . import notices
-from .models import ProcedureResponse, SilentProcedure
+from .models import ProcedureRecipient, ProcedureResponse, SilentProcedure
 
 SUBJECT = "silent_procedure"
 
@@ -101,6 +101,8 @@ def _respond(link_id: int, values: dict) -> Receipt:
     notices.tell_member(procedure, contact, link.partner_code, "received" if counted else "late",
                         response_kind=kind, response_text=text, received_at=f"{now:%Y-%m-%d %H:%M:%S}",
                         late_reason=state)
+    if counted:
+        desk.update(procedure.case_id, SUBJECT, not_answered=not_answered(procedure))
     next_link = None
     if counted and breaks:
         cases.send_message(db.session.get(Case, procedure.case_id), "silence_broken", {
@@ -110,6 +112,15 @@ def _respond(link_id: int, values: dict) -> Receipt:
         next_link = links.create(SUBJECT, procedure.id, link.contact_id, "comment", partner_code=link.partner_code)
         db.session.flush()
     return Receipt(counted, kind, now, state, next_link=next_link)
+
+
+def not_answered(procedure: SilentProcedure) -> int:
+    """How many members that may break silence have not responded (counted) yet."""
+    members = select(ProcedureRecipient.partner_code).where(
+        ProcedureRecipient.procedure_id == procedure.id, ProcedureRecipient.can_break.is_(True)).distinct()
+    answered = select(ProcedureResponse.partner_code).where(
+        ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True)).distinct()
+    return db.session.scalar(select(func.count()).select_from(members.except_(answered).subquery())) or 0
 
 
 def replay(link: ActionLink) -> Receipt:
