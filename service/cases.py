@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 from marshmallow import ValidationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, false, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 
 import forms
@@ -300,10 +300,25 @@ def open_tasks(case_id: int) -> list[CaseTask]:
     return list(db.session.scalars(select(CaseTask).where(CaseTask.case_id == case_id).order_by(CaseTask.created_at)))
 
 
+def _may_act_in_sql(actor: Actor):
+    """`may_act_on_task` as a condition on the task rows."""
+    if not isinstance(actor, Contact):
+        return false()
+    lane_is_a_role = func.coalesce(CaseTask.lane, "secretariat").in_(sorted(actor.roles))
+    partner_ok = or_(CaseTask.partner_code.is_(None), CaseTask.partner_code == actor.partner_code) \
+        if actor.partner_code else CaseTask.partner_code.is_(None)
+    return or_(CaseTask.assignee == actor.email.lower(),
+               and_(CaseTask.assignee.is_(None), partner_ok, lane_is_a_role))
+
+
 def list_tasks(actor: Actor, *, role: str | None = None, assignee: str | None = None,
-               process_id: str | None = None, case_id: int | None = None) -> list[CaseTask]:
-    """Ready user tasks the actor may see, filtered by lane, assignee, process or case."""
+               process_id: str | None = None, case_id: int | None = None,
+               after: tuple[datetime, str] | None = None, limit: int | None = None) -> list[CaseTask]:
+    """Ready user tasks the actor may see, filtered by lane, assignee, process or case, oldest
+    first; `after` (created at, task id) and `limit` give a page. All filtered in SQL."""
     query = select(CaseTask).join(Case).options(contains_eager(CaseTask.case)).order_by(CaseTask.created_at, CaseTask.id)
+    if not (isinstance(actor, Contact) and actor.has_role(*READ_ALL_ROLES)):
+        query = query.where(_may_act_in_sql(actor))
     if role:
         query = query.where(CaseTask.lane == role)
     if assignee:
@@ -312,10 +327,29 @@ def list_tasks(actor: Actor, *, role: str | None = None, assignee: str | None = 
         query = query.where(Case.process_id == process_id)
     if case_id:
         query = query.where(CaseTask.case_id == case_id)
-    tasks = db.session.scalars(query).all()
-    if isinstance(actor, Contact) and actor.has_role(*READ_ALL_ROLES):
-        return list(tasks)
-    return [task for task in tasks if may_act_on_task(task, actor)]
+    if after is not None:
+        query = query.where(or_(CaseTask.created_at > after[0],
+                                and_(CaseTask.created_at == after[0], CaseTask.id > after[1])))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def list_cases(actor: Actor, *, process_id: str | None = None, status: str | None = None,
+               before_id: int | None = None, limit: int = 50) -> list[Case]:
+    """Cases the actor may read (the Secretariat and the Presidency: all; others: those they
+    started or acted in), newest first; `before_id` and `limit` give a page."""
+    query = select(Case).order_by(Case.id.desc())
+    if isinstance(actor, Contact) and not actor.has_role(*READ_ALL_ROLES):
+        acted = select(AuditEntry.case_id).where(AuditEntry.actor_id == actor.id)
+        query = query.where(or_(Case.started_by_id == actor.id, Case.id.in_(acted)))
+    if process_id:
+        query = query.where(Case.process_id == process_id)
+    if status:
+        query = query.where(Case.status == status)
+    if before_id is not None:
+        query = query.where(Case.id < before_id)
+    return list(db.session.scalars(query.limit(limit)))
 
 
 @use_case

@@ -116,3 +116,34 @@ def test_bad_requests_get_json_errors_never_500(client, make_account):
     assert client.get("/api/nowhere").get_json()["code"] == 404
     assert client.post("/api/tasks/not-a-task/complete", json={"data": {}}, headers=bearer(officer)).status_code == 409
     assert client.get("/api/cases/999999", headers=bearer(officer)).status_code == 404
+
+
+def _follow_pages(client, url, token):
+    """Every item of a paged list, following `Link: rel=next`."""
+    items, pages = [], 0
+    while url:
+        response = client.get(url, headers=bearer(token))
+        assert response.status_code == 200, response.get_json()
+        items += response.get_json()
+        pages += 1
+        link = response.headers.get("Link")
+        url = link.split(">", 1)[0].lstrip("<") if link else None
+    return items, pages
+
+
+def test_tasks_and_cases_come_in_pages_filtered_for_each_reader(client, make_account):
+    _, officer = make_account("officer@example.org", "secretariat")
+    _, senegal = make_account("focal@example.org", "partner", partner="SN")
+    _, member = make_account("member.fr@example.org", "committee-member", partner="FR")
+    started = [start_two_step(client, officer, requester_email="focal@example.org").get_json()["id"] for _ in range(5)]
+    tasks, pages = _follow_pages(client, "/api/tasks?limit=2", senegal)
+    assert pages == 3 and sorted(t["case_id"] for t in tasks) == sorted(started)
+    assert len({t["id"] for t in tasks}) == 5  # no task twice, none missed
+    assert _follow_pages(client, "/api/tasks?limit=2", member)[0] == []  # tasks of another role
+    listed, pages = _follow_pages(client, "/api/cases?limit=2&process=two_step_review", officer)
+    assert [c["id"] for c in listed] == sorted(started, reverse=True) and pages == 3
+    assert _follow_pages(client, "/api/cases", member)[0] == []  # nothing it started or acted in
+    for bad in ("limit=0", "limit=100000", "status=paused", "case=2147483648"):
+        assert client.get(f"/api/tasks?{bad}" if "case" in bad or "limit" in bad else f"/api/cases?{bad}",
+                          headers=bearer(officer)).status_code == 422
+    assert client.get("/api/cases?after=not-a-cursor", headers=bearer(officer)).status_code == 200

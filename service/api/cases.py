@@ -1,4 +1,5 @@
 """`/api/cases`: start a case, read one (status, ready tasks, timers, timeline)."""
+from flask import make_response
 from flask_babel import gettext
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
@@ -6,8 +7,9 @@ from sqlalchemy import select
 from .. import cases
 from ..extensions import db
 from ..models import AuditEntry, CaseTimer
+from . import pagination
 from .auth import require_contact
-from .schemas import CaseCreateSchema, CaseSchema
+from .schemas import CaseCreateSchema, CaseQuerySchema, CaseSchema, CaseSummarySchema
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Cases (running processes)")
 
@@ -31,6 +33,22 @@ def case_view(case) -> dict:
             select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.at, AuditEntry.id)
         ).all(),
     }
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(CaseQuerySchema, location="query")
+@blp.response(200, CaseSummarySchema(many=True))
+def list_cases(query):
+    """Cases you may read (the Secretariat and the Presidency: all), newest first, filtered by
+    process and status, in pages (`Link: rel=next`)."""
+    actor = require_contact()
+    limit = pagination.limit_of(query)
+    after = query.get("after")
+    before_id = int(after) if after and after.isdigit() and len(after) <= 10 else None
+    found = cases.list_cases(actor, process_id=query.get("process"), status=query.get("status"),
+                             before_id=before_id, limit=limit + 1)
+    page, cursor = pagination.split(found, limit, lambda case: str(case.id))
+    return pagination.with_next(make_response(CaseSummarySchema(many=True).dump(page)), cursor)
 
 
 @blp.route("", methods=["POST"])

@@ -1,6 +1,8 @@
 """API schemas (marshmallow): what the API reads and what it answers."""
 from marshmallow import Schema, fields, validate
 
+from .pagination import PageQuery
+
 
 def BilingualField(name: str) -> fields.Function:
     """`{"en": ..., "fr": ...}` from a model's `<name>_en` / `<name>_fr` columns."""
@@ -46,11 +48,16 @@ class TaskSchema(Schema):
     created_at = fields.DateTime()
 
 
-class TaskQuerySchema(Schema):
-    role = fields.String()
-    assignee = fields.String()
-    process = fields.String()
-    case = fields.Integer()
+class TaskQuerySchema(PageQuery):
+    role = fields.String(validate=validate.Length(max=40))
+    assignee = fields.String(validate=validate.Length(max=320))
+    process = fields.String(validate=validate.Length(max=200))
+    case = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class CaseQuerySchema(PageQuery):
+    process = fields.String(validate=validate.Length(max=200))
+    status = fields.String(validate=validate.OneOf(("running", "completed")))
 
 
 class TaskCompleteSchema(Schema):
@@ -66,6 +73,18 @@ class AuditEntrySchema(Schema):
     actor = fields.String()
     action = fields.String()
     detail = fields.Dict()
+
+
+class CaseSummarySchema(Schema):
+    """A case in a list: what it is and where it stands (its detail at `/api/cases/{id}`)."""
+
+    id = fields.Integer()
+    process = fields.String(attribute="process_id")
+    status = fields.String()
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
 
 
 class CaseSchema(Schema):
