@@ -94,7 +94,7 @@ def test_the_launch_form_in_french_shows_errors_next_to_fields(live_app, browser
     page.get_by_label("Échéance (date et heure locales)").fill("2026-03-03T10:00")
     page.get_by_role("button", name="Lancer").click()
     page.wait_for_load_state()
-    assert page.get_by_text("The text may not be empty.").is_visible()
+    assert page.get_by_text("Le texte ne peut être vide.").is_visible()
     assert page.get_by_label("Objet").input_value() == "Programme de la présidence"  # nothing typed is lost
     page.get_by_label("Texte soumis à approbation").fill("Le programme est annexé.")
     page.get_by_label("Échéance (date et heure locales)").fill("2026-03-12T10:00")
@@ -120,8 +120,8 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.get_by_label("Courriel de contact").fill("awa.diop@example")
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    for message in ("The end date is before the start date.", "The budget cannot be negative.",
-                    "Not a valid e-mail address."):
+    for message in ("La date de fin précède la date de début.", "Le budget ne peut être négatif.",
+                    "Adresse électronique non valide."):
         assert page.get_by_text(message).is_visible(), message
     assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds d'entrepreneuriat de la diaspora"
 
@@ -131,11 +131,11 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.get_by_label("Courriel de contact").fill("awa.diop@example.org")
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Choose at least one action of the Action Plan.").is_visible()
+    assert page.get_by_text("Choisissez au moins une action du Plan d'action.").is_visible()
     page.get_by_label("Entrepreneuriat et investissement productif des jeunes de la diaspora et des femmes").check()
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    assert page.get_by_text("submitted").is_visible()
+    assert page.get_by_text("soumise", exact=True).is_visible()
     page.goto(base + "/labelling?lang=fr")
     row = page.get_by_role("row", name=re.compile("Fonds d'entrepreneuriat de la diaspora"))
-    assert row.is_visible() and "submitted" in row.inner_text()
+    assert row.is_visible() and "soumise" in row.inner_text()
