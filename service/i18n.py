@@ -80,7 +80,11 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
 def init_app(app: Flask) -> None:
     """Catalogs compiled, Flask-Babel bound, and the formats the templates use."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    compile_catalogs(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    try:
+        compile_catalogs(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    except OSError as error:
+        # A read-only installation serves the .mo files its installer compiled.
+        app.logger.warning("could not compile the translation catalogs: %s", error)
     babel.init_app(app, locale_selector=select_language)
     from . import terms
 
@@ -97,6 +101,17 @@ def localized(row, field: str = "name") -> str:
         return ""
     value = getattr(row, f"{field}_{current_language()}", None)
     return value or getattr(row, f"{field}_en")
+
+
+def by_name(rows, field: str = "name") -> list:
+    """Rows in the alphabetical order of their names in the reader's language (accents ignored)."""
+    import unicodedata
+
+    def key(row):
+        name = unicodedata.normalize("NFKD", localized(row, field))
+        return "".join(c for c in name if not unicodedata.combining(c)).casefold()
+
+    return sorted(rows, key=key)
 
 
 # Dates, times, numbers ------------------------------------------------------------------
@@ -200,6 +215,7 @@ FILTERS = {
     "deadline": _deadline_filter,
     "number": format_number,
     "euros": format_euros,
+    "by_name": by_name,
     "bytes": format_bytes,
 }
 
