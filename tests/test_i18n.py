@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from marshmallow import fields
 from sqlalchemy import select
@@ -201,3 +202,23 @@ def test_an_error_on_the_act_page_is_in_the_member_s_language(app, client, commi
     page = client.get(path)
     empty = client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True)), "reason": " "})
     assert empty.status_code == 422 and "Le motif ne peut être vide." in empty.get_data(as_text=True)
+
+
+def test_a_fresh_clone_compiles_its_catalogs_when_the_app_starts(make_app, tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "translations", tmp_path / "translations",
+                    ignore=shutil.ignore_patterns("*.mo", "*.tmp"))
+    french = tmp_path / "translations" / "fr" / "LC_MESSAGES"
+    assert not (french / "messages.mo").exists()
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    assert (french / "messages.mo").exists()
+    assert "Mot de passe" in app.test_client().get("/sign-in?lang=fr").get_data(as_text=True)
+
+    # A changed catalog is compiled again at the next start.
+    po = (french / "messages.po").read_text(encoding="utf-8")
+    (french / "messages.po").write_text(po.replace('msgstr "Mot de passe"', 'msgstr "Mot de passe secret"'),
+                                        encoding="utf-8")
+    make_app(BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"))
+    with open(french / "messages.mo", "rb") as handle:
+        assert read_mo(handle).get("Password").string == "Mot de passe secret"
