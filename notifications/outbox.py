@@ -7,6 +7,7 @@ exists exactly when the decision that caused it was saved.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,7 +75,8 @@ def render(template: str, language: str, values: dict[str, Any], zone: str | Non
     values = {**values, "lang": language}
     with _reader(language, zone):
         subject = _render_block(_text_environment, name, "subject", values)
-        text = _render_block(_text_environment, name, "text", values)
+        # Optional paragraphs leave blank lines behind: one at most between two paragraphs.
+        text = re.sub(r"\n{3,}", "\n\n", _render_block(_text_environment, name, "text", values))
         # The HTML part is the whole template: the layout's page around the message's content.
         html = _environment.get_template(name).render(values).strip()
     return " ".join(subject.split()), text, html
