@@ -9,6 +9,7 @@ recipient's language (`flask_babel.force_locale`).
 """
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from datetime import date, datetime, timezone
@@ -137,8 +138,14 @@ def format_moment(value: datetime | str | None, zone: str | None = "UTC", second
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(ZoneInfo(zone or "UTC"))
-    locale = _format_locale()
+    return _formatted_moment(value, zone or "UTC", seconds, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_moment(value: datetime, zone: str, seconds: bool, language: str) -> str:
+    # A notice to a hundred members formats the same deadline hundreds of times.
+    local = value.astimezone(ZoneInfo(zone))
+    locale = _FORMAT_LOCALES[language]
     pattern = locale.datetime_formats["medium"].replace("'", "")
     return pattern.replace("{1}", babel_format_date(local.date(), "long", locale=locale)).replace(
         "{0}", babel_format_time(local.time(), "medium" if seconds else "short", locale=locale))
