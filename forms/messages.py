@@ -31,6 +31,7 @@ MARSHMALLOW_MESSAGES = [
     Message("Not a valid {obj_type}."),
     Message("Not a valid {awareness} {obj_type}."),
     Message("\"{input}\" cannot be formatted as a {obj_type}."),
+    Message("\"{input}\" cannot be formatted as a date."),
     Message("Not a valid period of time."),
     Message("Shorter than minimum length {min}."),
     Message("Longer than maximum length {max}."),

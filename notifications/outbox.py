@@ -7,8 +7,10 @@ exists exactly when the decision that caused it was saved.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,13 @@ _environment = Environment(
     lstrip_blocks=True,
     extensions=["jinja2.ext.i18n"],
 )
-# Words from the catalogs, in the language `force_locale` sets for each recipient.
-_environment.install_gettext_callables(gettext=flask_babel.gettext, ngettext=flask_babel.ngettext,
-                                       pgettext=flask_babel.pgettext, newstyle=True)
+# Words from the catalogs of the recipient being written to (set by `_reader` for each e-mail).
+_translations: ContextVar = ContextVar("mail_translations")
+_environment.install_gettext_callables(
+    gettext=lambda text: _translations.get().ugettext(text),
+    ngettext=lambda singular, plural, n: _translations.get().ungettext(singular, plural, n),
+    pgettext=lambda context, text: _translations.get().upgettext(context, text),
+    newstyle=True)
 _text_environment = _environment.overlay(autoescape=False)
 # Where a recipient reads deadlines (a time zone name, or None): given by the app.
 _recipient_timezone = None
@@ -51,13 +57,13 @@ class UnknownTemplate(LookupError):
     pass
 
 
-def _render_block(environment: Environment, name: str, block: str, values: dict[str, Any]) -> str:
+def _render_blocks(environment: Environment, name: str, blocks: tuple[str, ...], values: dict[str, Any]) -> list[str]:
     template = environment.get_template(name)
-    # The template's top-level `set` and `import` (language, macros) belong in the block's context.
+    # The template's top-level `set` and `import` (language, macros) belong in the blocks' context.
     module = template.make_module(values)
     exported = {key: getattr(module, key) for key in dir(module) if not key.startswith("_")}
     context = template.new_context({**values, **exported})
-    return "".join(template.blocks[block](context)).strip()
+    return ["".join(template.blocks[block](context)).strip() for block in blocks]
 
 
 @contextmanager
@@ -67,7 +73,11 @@ def _reader(language: str, zone: str | None):
     g.viewer_timezone = zone
     try:
         with flask_babel.force_locale(language):
-            yield
+            token = _translations.set(flask_babel.get_translations())
+            try:
+                yield
+            finally:
+                _translations.reset(token)
     finally:
         g.viewer_timezone = previous
 
@@ -79,11 +89,11 @@ def render(template: str, language: str, values: dict[str, Any], zone: str | Non
         raise UnknownTemplate(name)
     values = {**values, "lang": language}
     with _reader(language, zone):
-        subject = _render_block(_text_environment, name, "subject", values)
-        text = _render_block(_text_environment, name, "text", values)
+        subject, text = _render_blocks(_text_environment, name, ("subject", "text"), values)
         # The HTML part is the whole template: the layout's page around the message's content.
         html = _environment.get_template(name).render(values).strip()
-    return " ".join(subject.split()), text, html
+    # Optional paragraphs leave blank lines behind: one at most between two paragraphs.
+    return " ".join(subject.split()), re.sub(r"\n{3,}", "\n\n", text), html
 
 
 def queue_email(

@@ -9,6 +9,7 @@ recipient's language (`flask_babel.force_locale`).
 """
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from datetime import date, datetime, timezone
@@ -81,7 +82,11 @@ def compile_catalogs(directory: Path = TRANSLATIONS) -> list[Path]:
 def init_app(app: Flask) -> None:
     """Catalogs compiled, Flask-Babel bound, and the formats the templates use."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
-    compile_catalogs(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    try:
+        compile_catalogs(Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]))
+    except OSError as error:
+        # A read-only installation serves the .mo files its installer compiled.
+        app.logger.warning("could not compile the translation catalogs: %s", error)
     babel.init_app(app, locale_selector=select_language)
     from notifications import outbox
 
@@ -104,6 +109,17 @@ def localized(row, field: str = "name") -> str:
         return ""
     value = getattr(row, f"{field}_{current_language()}", None)
     return value or getattr(row, f"{field}_en")
+
+
+def by_name(rows, field: str = "name") -> list:
+    """Rows in the alphabetical order of their names in the reader's language (accents ignored)."""
+    import unicodedata
+
+    def key(row):
+        name = unicodedata.normalize("NFKD", localized(row, field))
+        return "".join(c for c in name if not unicodedata.combining(c)).casefold()
+
+    return sorted(rows, key=key)
 
 
 # Dates, times, numbers ------------------------------------------------------------------
@@ -129,8 +145,14 @@ def format_moment(value: datetime | str | None, zone: str | None = "UTC", second
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    local = value.astimezone(ZoneInfo(zone or "UTC"))
-    locale = _format_locale()
+    return _formatted_moment(value, zone or "UTC", seconds, current_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_moment(value: datetime, zone: str, seconds: bool, language: str) -> str:
+    # A notice to a hundred members formats the same deadline hundreds of times.
+    local = value.astimezone(ZoneInfo(zone))
+    locale = _FORMAT_LOCALES[language]
     pattern = locale.datetime_formats["medium"].replace("'", "")
     return pattern.replace("{1}", babel_format_date(local.date(), "long", locale=locale)).replace(
         "{0}", babel_format_time(local.time(), "medium" if seconds else "short", locale=locale))
@@ -219,6 +241,7 @@ FILTERS = {
     "deadline": _deadline_filter,
     "number": format_number,
     "euros": format_euros,
+    "by_name": by_name,
     "bytes": format_bytes,
 }
 

@@ -7,10 +7,12 @@ skipped silently: if it is selected and unreachable, the tests using it fail.
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 import tests.forms_for_tests  # noqa: F401 - registers the test forms
 from service import MIGRATIONS, create_app
@@ -137,3 +139,32 @@ def smtp_server():
     server.start()
     yield server
     server.stop()
+
+
+# Browser tests: Debian's Chromium driven by Playwright, against the app served on loopback.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_app(make_app):
+    """The app served over HTTP on a free loopback port, links pointing at it."""
+    app = make_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app
+    server.shutdown()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM} (.ci/run installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()

@@ -22,6 +22,16 @@ LAUNCH = {"subject": "Conclusions of the thematic meeting on legal migration",
           "proposed_decision": "Endorse the conclusions.", "deadline": "2026-03-10T17:00",
           "timezone": "Europe/Brussels", "committees": ["steering-committee"]}
 
+# A labelling request as a partner's focal point for Senegal files it.
+REQUEST = {
+    "title": "Diaspora entrepreneurship fund", "type": "bilateral_project", "lead_partner": "SN",
+    "partners": ["FR"], "implementing_organisations": ["Agence sénégalaise de promotion"],
+    "start_date": "2026-04-01", "end_date": "2026-09-30", "location": "Dakar", "budget_eur": "250000.00",
+    "funding_source": "Bilateral cooperation", "summary": "Seed funding for diaspora-led businesses.",
+    "expected_results": "40 businesses created.", "actions": [3], "gcm_objectives": [19],
+    "contact_name": "Awa Diop", "contact_email": "awa.diop@example.org",
+}
+
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
@@ -79,3 +89,13 @@ def follow(client, path: str, **form):
     page = client.get(path)
     assert page.status_code == 200, page.get_data(as_text=True)[:500]
     return client.post(path, data={"csrf_token": csrf_token(page.get_data(as_text=True)), **form})
+
+
+def sign_in_page(browser, base, email, locale="fr-FR"):
+    """A browser page signed in through the French sign-in form."""
+    page = browser.new_page(locale=locale)
+    page.goto(base + "/sign-in?lang=fr")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill("a long passphrase")
+    page.get_by_role("button", name="Se connecter").click()
+    return page

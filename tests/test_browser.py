@@ -1,54 +1,14 @@
 """Pages a person looks at, in a real browser (Chromium driven by Playwright)."""
 import os
 import re
-import threading
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.helpers import LAUNCH, bearer
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def live_app(make_app):
-    """The app served over HTTP on a free loopback port, links pointing at it."""
-    app = make_app()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app
-    server.shutdown()
-
-
-def sign_in_page(browser, base, email, locale="fr-FR"):
-    """A browser page signed in through the French sign-in form."""
-    page = browser.new_page(locale=locale)
-    page.goto(base + "/sign-in?lang=fr")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill("a long passphrase")
-    page.get_by_role("button", name="Se connecter").click()
-    return page
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM} (.ci/run installs it)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
+from tests.helpers import LAUNCH, bearer, sign_in_page
 
 def test_a_member_objects_from_the_link_in_the_email(live_app, browser, make_account, tmp_path):
     _, officer = make_account("officer@example.org", "secretariat")
@@ -134,7 +94,7 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.get_by_label("Entrepreneuriat et investissement productif des jeunes de la diaspora et des femmes").check()
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    assert page.get_by_text("soumise").first.is_visible()
+    assert page.get_by_text("soumise", exact=True).is_visible()
     page.goto(base + "/labelling?lang=fr")
     row = page.get_by_role("row", name=re.compile("Fonds d'entrepreneuriat de la diaspora"))
     assert row.is_visible() and "soumise" in row.inner_text()

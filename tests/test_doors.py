@@ -8,16 +8,8 @@ from sqlalchemy import select
 from service.extensions import db
 from service.models import Case, CaseTask
 from service.procedures import PROCEDURES
-from tests.helpers import LAUNCH, bearer
+from tests.helpers import LAUNCH, REQUEST, bearer
 
-REQUEST = {
-    "title": "Diaspora entrepreneurship fund", "type": "bilateral_project", "lead_partner": "SN",
-    "partners": ["FR"], "implementing_organisations": ["Agence sénégalaise de promotion"],
-    "start_date": "2026-04-01", "end_date": "2026-09-30", "location": "Dakar", "budget_eur": "250000.00",
-    "funding_source": "Bilateral cooperation", "summary": "Seed funding for diaspora-led businesses.",
-    "expected_results": "40 businesses created.", "actions": [3], "gcm_objectives": [19],
-    "contact_name": "Awa Diop", "contact_email": "awa.diop@example.org",
-}
 OWNED = sorted({process for procedure in PROCEDURES for process in procedure.processes})
 OWNED_TASKS = sorted({(process, task) for procedure in PROCEDURES for process in procedure.processes
                       for task in procedure.task_doors})

@@ -7,16 +7,8 @@ from datetime import timedelta
 import pytest
 
 from service.scheduler import Scheduler
-from tests.helpers import T0, Mailbox, bearer, csrf_token, follow, sign_in
+from tests.helpers import REQUEST, T0, Mailbox, bearer, csrf_token, follow, sign_in
 
-REQUEST = {
-    "title": "Diaspora entrepreneurship fund", "type": "bilateral_project", "lead_partner": "SN",
-    "partners": ["FR"], "implementing_organisations": ["Agence sénégalaise de promotion"],
-    "start_date": "2026-04-01", "end_date": "2026-09-30", "location": "Dakar", "budget_eur": "250000.00",
-    "funding_source": "Bilateral cooperation", "summary": "Seed funding for diaspora-led businesses.",
-    "expected_results": "40 businesses created.", "actions": [3], "gcm_objectives": [19],
-    "contact_name": "Awa Diop", "contact_email": "awa.diop@example.org",
-}
 
 
 class Desk(Mailbox):

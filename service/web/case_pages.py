@@ -12,6 +12,7 @@ from workflows import diagram
 from .. import cases
 from ..extensions import db
 from ..models import AuditEntry
+from ..terms import ROLE_NAMES
 from . import signed_in
 
 bp = Blueprint("case_pages", __name__)
@@ -38,8 +39,14 @@ def _diagram(case) -> str:
     done = {entry.get("task") for entry in finished if isinstance(entry, dict) and entry.get("task")}
     states = diagram.element_states(cases.workflow_for_reading(case), done)
     words = {state: str(word) for state, word in STATE_WORDS.items()}
-    return diagram.render_svg(source, states, label=lambda name: pgettext("bpmn", name) if name else "",
-                              state_words=words, title=gettext("Diagram of the process"))
+    return diagram.render_svg(source, states, label=_label, state_words=words, title=gettext("Diagram of the process"))
+
+
+def _label(name: str) -> str:
+    """An element's name in the reader's language (a lane is named by its role)."""
+    if not name:
+        return ""
+    return str(ROLE_NAMES[name]) if name in ROLE_NAMES else pgettext("bpmn", name)
 
 
 @bp.route("/cases/<int:case_id>")
