@@ -58,6 +58,9 @@ class Defaults:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
     LANGUAGES = ["fr", "en"]
+    # `real`, or `movable`: a training installation whose clock the Secretariat moves forward
+    # (never with MAIL_DELIVERY=smtp).
+    CLOCK = "real"
     # Rows on one page of a list (the desk, the API's lists); the next page is a link.
     PAGE_SIZE = 50
     # Silent procedures: the shortest time between launch and deadline, and the reminders

@@ -46,3 +46,20 @@ def deadline_event(*, uid: str, sequence: int, summary: str, description: str, d
         "END:VCALENDAR",
     ]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def deadline_feed(*, name: str, events: list[dict], stamp: datetime) -> str:
+    """A calendar of deadlines (a subscription feed): one VEVENT per event, each a dict with
+    uid, summary, description, deadline (aware) and url."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Rabat Process//Workflows//EN", "METHOD:PUBLISH",
+             f"X-WR-CALNAME:{_escape(name)}"]
+    for event in events:
+        at = event["deadline"].strftime("%Y%m%dT%H%M%SZ")
+        lines += ["BEGIN:VEVENT", f"UID:{event['uid']}", f"DTSTAMP:{stamp.strftime('%Y%m%dT%H%M%SZ')}",
+                  f"DTSTART:{at}", f"DTEND:{at}", f"SUMMARY:{_escape(event['summary'])}",
+                  f"DESCRIPTION:{_escape(event.get('description', ''))}"]
+        if event.get("url"):
+            lines.append(f"URL:{event['url']}")
+        lines += ["STATUS:CONFIRMED", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

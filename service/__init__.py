@@ -47,6 +47,10 @@ def _configure(app: Flask, overrides: dict | None) -> None:
             raise ConfigurationError("FLASK_SECRET_KEY must be set when e-mail is really sent.")
     if app.config["MAIL_DELIVERY"] not in ("capture", "smtp"):
         raise ConfigurationError("FLASK_MAIL_DELIVERY must be 'capture' or 'smtp'.")
+    if app.config["CLOCK"] not in ("real", "movable"):
+        raise ConfigurationError("FLASK_CLOCK must be 'real' or 'movable'.")
+    if app.config["CLOCK"] == "movable" and app.config["MAIL_DELIVERY"] == "smtp":
+        raise ConfigurationError("A movable clock is for training: it cannot run with FLASK_MAIL_DELIVERY=smtp.")
     if isinstance(app.config["BPMN_DIRS"], str):
         app.config["BPMN_DIRS"] = [p for p in app.config["BPMN_DIRS"].split(os.pathsep) if p]
     uri = app.config["SQLALCHEMY_DATABASE_URI"]

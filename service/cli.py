@@ -12,6 +12,8 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from workflows import clock
+
 from .accounts import create_account, issue_token, save_contact, set_password
 from .errors import ServiceError
 from .extensions import db
@@ -119,7 +121,39 @@ def scheduler_command() -> None:
     click.echo("Scheduler stopped.")
 
 
+training = AppGroup("clock", help="The training clock (FLASK_CLOCK=movable only).")
+
+
+@training.command("advance")
+@click.argument("duration")
+def advance_clock(duration: str) -> None:
+    """Move the clock forward by an ISO 8601 DURATION (P14D, P2W, PT12H); what falls due fires in order."""
+    from forms.training import ClockForm
+    from marshmallow import ValidationError
+
+    from . import training_clock
+
+    try:
+        data = ClockForm().load({"duration": duration})
+        moved = training_clock.advance(data["delta"], "command line")
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.messages.get("duration", []))) from None
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"The service's time is now {clock.now().isoformat()}; {moved} case(s) moved on.")
+
+
+@training.command("show")
+def show_clock() -> None:
+    """Print the service's time."""
+    from . import training_clock
+
+    training_clock.load()
+    click.echo(clock.now().isoformat())
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(training)
     app.cli.add_command(setup_command)
     app.cli.add_command(users)
     app.cli.add_command(scheduler_command)

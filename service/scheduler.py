@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from notifications import sender
 from workflows import clock
 
-from . import timers
+from . import timers, training_clock
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,12 @@ _PAST_DUE = timedelta(milliseconds=1)
 
 def scheduler_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def run_round(owner: str) -> tuple[int, int]:
+    """Fire the timers due now and deliver the e-mail due now (inside an app context)."""
+    training_clock.load()
+    return timers.fire_due(owner), sender.deliver_due()
 
 
 class Scheduler:
@@ -48,9 +54,7 @@ class Scheduler:
     def run_once(self) -> tuple[int, int]:
         """One round: fire due timers, deliver due e-mail. Returns (cases moved, e-mails sent)."""
         with self.app.app_context():
-            moved = timers.fire_due(self.owner)
-            sent = sender.deliver_due()
-            return moved, sent
+            return run_round(self.owner)
 
     def next_wake(self) -> datetime:
         """Real (wall-clock) instant of the next round."""

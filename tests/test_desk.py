@@ -116,3 +116,32 @@ def test_the_case_page_draws_the_diagram_and_tells_the_timeline(office):
     partner = app.test_client()
     sign_in(partner, "focal.sn@example.org")
     assert partner.get(f"/cases/{case_id}").status_code == 404
+
+
+def test_deadlines_in_ones_own_calendar_at_a_secret_revocable_address(office, make_account):
+    app, client, tokens, mailbox, scheduler = office
+    _launch(client, tokens["officer"], subject="Conclusions of Dakar")
+    member = app.test_client()
+    make_account("member.ng@example.org", "committee-member", partner="NG", password="a long passphrase",
+                 language="fr")
+    sign_in(member, "member.ng@example.org")
+    page = member.get("/calendar?lang=fr").get_data(as_text=True)
+    assert "Conclusions of Dakar" in page
+    made = member.post("/calendar/new", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)})
+    url = re.search(r"<code>(https://rabat\.example\.org/calendar/[^<]+\.ics)</code>", made.get_data(as_text=True)).group(1)
+    feed = app.test_client().get(url.replace("https://rabat.example.org", ""))  # no session: the secret is enough
+    body = feed.get_data(as_text=True)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert body.count("BEGIN:VEVENT") == 1 and "DTSTART:20260310T160000Z" in body
+    assert "Échéance" in body and "Conclusions of Dakar" in body  # in the member's language
+    one = member.get(re.search(r'href="(/calendar/deadline/[^"]+)"', page).group(1))
+    assert one.status_code == 200 and "BEGIN:VEVENT" in one.get_data(as_text=True)
+    # A partner's focal point is not concerned by the committee's procedure.
+    focal = app.test_client()
+    sign_in(focal, "focal.sn@example.org")
+    assert "Conclusions of Dakar" not in focal.get("/calendar").get_data(as_text=True)
+    assert focal.get(re.search(r'href="(/calendar/deadline/[^"]+)"', page).group(1)).status_code == 404
+    # Stopped: the address reads nothing any more.
+    token = re.search(r'name="csrf_token" value="([^"]+)"', member.get("/calendar").get_data(as_text=True)).group(1)
+    member.post("/calendar/revoke", data={"csrf_token": token})
+    assert app.test_client().get(url.replace("https://rabat.example.org", "")).status_code == 404

@@ -110,3 +110,16 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
     if instant.astimezone(zone).replace(tzinfo=None) != local:
         raise ValueError(f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks change)")
     return instant
+
+
+def set_offset(offset: timedelta) -> None:
+    """Run the clock `offset` ahead of real time (the training clock, shared through the
+    database, sets it in every process)."""
+    global _offset
+    with _lock:
+        if _frozen is None:
+            _offset = offset
+
+
+def offset() -> timedelta:
+    return _offset

@@ -1,8 +1,10 @@
 """The shared database models, one module per subject (a procedure's own are in its package)."""
 from .accounts import ApiToken, Contact, ContactRole, LANGUAGES, ROLES  # noqa: F401
+from .calendar import CalendarFeed  # noqa: F401
 from .cases import AuditEntry, Case, CaseTask, CaseTimer, ProcessVersion  # noqa: F401
 from .desk import DeskLine  # noqa: F401
 from .links import ActionLink  # noqa: F401
+from .training import TrainingClock  # noqa: F401
 from .reference import (  # noqa: F401
     Action,
     ActionPlan,

@@ -136,12 +136,17 @@ def outgoing_mail():
 
 def register(app: Flask, procedures) -> None:
     """The shared pages, the action-link pages, and every procedure's pages."""
-    from . import case_pages, desk_pages, link_pages
+    from .. import training_clock
+
+    if app.config["CLOCK"] == "movable":
+        app.before_request(training_clock.load)
+    from . import calendar_pages, case_pages, desk_pages, link_pages
 
     app.register_blueprint(bp)
     app.register_blueprint(link_pages.bp)
     app.register_blueprint(case_pages.bp)
     app.register_blueprint(desk_pages.bp)
+    app.register_blueprint(calendar_pages.bp)
     for procedure in procedures:
         app.register_blueprint(procedure.pages)
 

@@ -2,10 +2,15 @@
 paginated in SQL; the people of other roles see their own to-do list."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
+from marshmallow import ValidationError
+
+from forms.training import ClockForm
 from sqlalchemy import select
 
-from .. import desk
+from .. import desk, training_clock
+from ..errors import ServiceError
 from ..extensions import db
 from ..models import Partner
 from . import signed_in
@@ -33,6 +38,23 @@ def filters_from(args) -> dict:
     return found
 
 
+@bp.route("/desk/clock", methods=["POST"])
+@signed_in("secretariat")
+def move_clock(contact):
+    """A training installation: move the clock forward, everything due fires on the way."""
+    try:
+        data = ClockForm().load({"duration": request.form.get("duration", "")})
+        moved = training_clock.advance(data["delta"], contact)
+    except ValidationError as error:
+        flash(" ".join(error.messages.get("duration", [])), "error")
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(ngettext("The clock moved forward; %(num)d case moved on.",
+                       "The clock moved forward; %(num)d cases moved on.", moved), "notice")
+    return redirect(url_for("desk_pages.desk_page"))
+
+
 @bp.route("/desk")
 @signed_in(*DESK_ROLES)
 def desk_page(contact):
@@ -43,4 +65,5 @@ def desk_page(contact):
     partners = db.session.scalars(select(Partner).order_by(Partner.code)).all()
     next_url = url_for("desk_pages.desk_page", **filters, after=page.next_after) if page.next_after else None
     return render_template("desk.html", page=page, filters=filters, procedures=procedures,
-                           partners=partners, counts=desk.counts(), next_url=next_url)
+                           partners=partners, counts=desk.counts(), next_url=next_url,
+                           movable_clock=training_clock.movable())
