@@ -113,3 +113,16 @@ def test_failures_are_shown_to_the_secretariat(make_app, make_account, smtp_serv
     sign_in(client, "clerk@example.org")
     page = client.get("/outbox?lang=en").get_data(as_text=True)
     assert "could not be delivered" in page and "focal@example.org" in page and "ConnectionRefusedError" in page
+
+
+def test_the_development_page_shows_the_html_part_sandboxed_and_the_calendar_attachment(app, make_account):
+    from tests.conftest import bearer
+    from tests.test_silent_procedure import LAUNCH
+
+    _, officer = make_account("officer@example.org", "secretariat")
+    make_account("be@example.org", "committee-member", partner="BE", language="fr")
+    client = app.test_client()
+    assert client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(officer)).status_code == 201
+    page = client.get("/dev/mail?lang=fr").get_data(as_text=True)
+    assert '<iframe sandbox srcdoc="&lt;!doctype html&gt;' in page  # the HTML part, escaped, never run here
+    assert "Partie texte" in page and "BEGIN:VCALENDAR" in page
