@@ -1,4 +1,5 @@
-"""Every page in French, in Chromium: no English word of the interface left on any of them."""
+"""Every page in French, in Chromium, on a 375 px wide screen: no English word of the interface left
+on any of them, and none scrolls sideways."""
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -98,7 +99,12 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
                      for text in (p.subject, p.proposed_decision, p.text) if p.id != procedure["id"]]
 
     words = english_words()
-    visited = {}
+    visited, too_wide = {}, []
+    narrow = {"width": 375, "height": 800}
+
+    def check_width(page, name):
+        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+            too_wide.append(name)
 
     def look(page, url, expect_status=None, who="anonymous"):
         response = page.goto(base + url)
@@ -108,14 +114,16 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
         for data in bilingual:
             text = text.replace(data, "")
         visited[f"{who} {url}"] = sorted(word for word, pattern in words.items() if pattern.search(text))
+        check_width(page, f"{who} {url}")
 
     def submit_empty(page, url, button, who):
         page.goto(base + url)
         page.get_by_role("button", name=button).click()
         page.wait_for_load_state()
         visited[f"{who} {url} (errors)"] = sorted(word for word, pattern in words.items() if pattern.search(_page_words(page)))
+        check_width(page, f"{who} {url} (errors)")
 
-    anonymous = browser.new_page(locale="fr-FR")
+    anonymous = browser.new_page(locale="fr-FR", viewport=narrow)
     for url in ("/", "/sign-in", "/register", "/register?type=bilateral_project", "/nothing-here"):
         look(anonymous, url)
     look(anonymous, links[2].replace(base, ""))  # the member's "comment" link
@@ -127,6 +135,7 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     scheduler.run_once()
 
     clerk = sign_in_page(browser, base, "clerk@example.org")
+    clerk.set_viewport_size(narrow)
     for url in ("/", "/silent-procedures", f"/silent-procedures/{procedure['id']}",
                 f"/silent-procedures/{procedure['id']}/record", "/silent-procedures/new", "/labelling",
                 f"/labelling/{submitted}", f"/labelling/{labelled}", "/outbox", "/dev/mail", "/desk",
@@ -136,6 +145,7 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     submit_empty(clerk, f"/labelling/{submitted}", "Enregistrer la décision", "secretariat")
 
     focal = sign_in_page(browser, base, "focal.sn@example.org")
+    focal.set_viewport_size(narrow)
     for url in ("/", "/labelling", "/labelling/new", f"/labelling/{draft}", f"/labelling/{labelled}"):
         look(focal, url, 200, "partner")
     look(focal, "/silent-procedures", 403, "partner")
@@ -148,3 +158,4 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     assert {"Status", "submitted", "Record the decision", "Sign out"} <= {
         word for word, pattern in words.items() if pattern.search(_page_words(clerk))}
     assert not left, f"English on French pages: {left}"
+    assert not too_wide, f"Pages wider than 375 px: {too_wide}"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.helpers import bearer, sign_in
+from tests.helpers import LAUNCH, bearer, sign_in
 
 
 def run_two_step_to_notice(app, make_account, approved=True):
@@ -75,7 +75,15 @@ def test_capture_keeps_mail_on_the_development_page(app, make_account, smtp_serv
     run_two_step_to_notice(app, make_account, approved=False)
     assert Scheduler(app, owner="A").run_once() == (0, 1)
     assert smtp_server.messages == []  # captured, not sent
-    page = app.test_client().get("/dev/mail")
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    make_account("member@example.org", "committee-member", partner="NG", password="a long passphrase")
+    assert app.test_client().get("/dev/mail").status_code == 302  # to the sign-in page
+    member = app.test_client()
+    sign_in(member, "member@example.org")
+    assert member.get("/dev/mail").status_code == 403  # live action links: the Secretariat only
+    clerk = app.test_client()
+    sign_in(clerk, "clerk@example.org")
+    page = clerk.get("/dev/mail")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "focal@example.org" in text and "not approved" in text
@@ -113,3 +121,14 @@ def test_failures_are_shown_to_the_secretariat(make_app, make_account, smtp_serv
     sign_in(client, "clerk@example.org")
     page = client.get("/outbox?lang=en").get_data(as_text=True)
     assert "could not be delivered" in page and "focal@example.org" in page and "ConnectionRefusedError" in page
+
+
+def test_the_development_page_shows_the_html_part_sandboxed_and_the_calendar_attachment(app, make_account):
+    _, officer = make_account("officer@example.org", "secretariat", password="a long passphrase")
+    make_account("be@example.org", "committee-member", partner="BE", language="fr")
+    client = app.test_client()
+    assert client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(officer)).status_code == 201
+    sign_in(client, "officer@example.org")
+    page = client.get("/dev/mail?lang=fr").get_data(as_text=True)
+    assert '<iframe sandbox srcdoc="&lt;!doctype html&gt;' in page  # the HTML part, escaped, never run here
+    assert "Partie texte" in page and "BEGIN:VCALENDAR" in page

@@ -127,9 +127,15 @@ def failing_mail(contact):
 
 @bp.route("/dev/mail")
 def outgoing_mail():
-    """Captured e-mail, newest first: only while e-mail is captured rather than sent."""
+    """Captured e-mail, newest first: only while e-mail is captured rather than sent, and only
+    for the Secretariat (the messages hold live action links)."""
     if current_app.config["MAIL_DELIVERY"] != "capture":
         abort(404)
+    contact = current_contact()
+    if contact is None:
+        return redirect(url_for("web.sign_in"))
+    if not contact.has_role("secretariat"):
+        abort(403)
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)).all()
     return render_template("outgoing_mail.html", messages=messages)
 
