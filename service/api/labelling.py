@@ -1,5 +1,4 @@
 """`/api/labelling-requests` and the public register `/api/labelled-initiatives`."""
-import csv
 import io
 
 from flask import Response
@@ -8,7 +7,7 @@ from marshmallow import Schema, fields
 
 from forms.labelling import AfterSilenceForm, LabellingForm, ResultsForm, ReviewForm
 
-from .. import labelling
+from .. import csv_export, labelling
 from .auth import require_contact
 
 blp = Blueprint("labelling", __name__, url_prefix="/api", description="Labelling requests and the register")
@@ -118,7 +117,7 @@ def labelled_initiatives(filters):
 @blp.arguments(RegisterQuery, location="query")
 def labelled_initiatives_csv(filters):
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(["id", "title", "type", "lead_partner", "partners", "start_date", "end_date", "location",
                      "budget_eur", "actions", "gcm_objectives", "labelled_at", "results_reported"])
     for row in labelling.register(filters):

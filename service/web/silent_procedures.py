@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import io
 from zoneinfo import available_timezones
 
@@ -12,7 +11,7 @@ from sqlalchemy import select
 import forms
 from forms.silent_procedure import LABELS, PURPOSES
 
-from .. import action_links, silent_procedures
+from .. import action_links, csv_export, silent_procedures
 from ..errors import InvalidInput, ServiceError
 from ..extensions import db
 from ..models import Committee, ProcedureDocument, SilentProcedure
@@ -160,7 +159,7 @@ def record_csv(officer, procedure_id):
     """One line per event of the record: launch, e-mails, responses, extensions, outcome."""
     record = silent_procedures.record(silent_procedures.get(procedure_id, officer))
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(["time_utc", "event", "who", "detail", "counted_or_status"])
     writer.writerow([record["launched_at"], "launched", record["launched_by"],
                      f"{record['subject']} (text v{record['text_version']}, sha256 {record['text_hash']})", "open"])
