@@ -5,7 +5,9 @@ submitted request may not. Labels are in French and English.
 """
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from datetime import date
+
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from . import FormSchema, register
 
@@ -17,6 +19,12 @@ TYPE_LABELS = {
     "meeting_event": {"en": "Meeting or event", "fr": "Réunion ou événement"},
 }
 SHORT, LONG = 300, 10_000
+# Dates of an initiative: the labelling exists since 2019; nothing runs past this century.
+DATES = validate.Range(min=date(1990, 1, 1), max=date(2100, 12, 31), error="Give a date between 1990 and 2100.")
+# The budget column holds 12 digits before the decimal point.
+BUDGET_MAX = 10**12 - 1
+# The Global Compact for Migration has 23 objectives.
+GCM_OBJECTIVES = 23
 
 
 def _text(label: str, limit: int, required: bool = True) -> fields.String:
@@ -39,15 +47,18 @@ class LabellingForm(FormSchema):
     type = fields.String(required=True, validate=validate.OneOf(TYPES, error="Choose a type of initiative."),
                          error_messages={"required": "The type is required."})
     lead_partner = fields.String(required=True, error_messages={"required": "The lead partner is required."})
-    partners = fields.List(fields.String(), load_default=list)
+    partners = fields.List(fields.String(validate=validate.Length(max=20)), load_default=list)
     implementing_organisations = fields.List(fields.String(validate=validate.Length(min=1, max=SHORT)), load_default=list,
                                              validate=validate.Length(max=20, error="At most 20 organisations."))
-    start_date = fields.Date(required=True, error_messages={"required": "The start date (or the event's date) is required.",
-                                                            "invalid": "Not a valid date (YYYY-MM-DD)."})
-    end_date = fields.Date(allow_none=True, load_default=None, error_messages={"invalid": "Not a valid date (YYYY-MM-DD)."})
+    start_date = fields.Date(required=True, validate=DATES,
+                             error_messages={"required": "The start date (or the event's date) is required.",
+                                             "invalid": "Not a valid date (YYYY-MM-DD)."})
+    end_date = fields.Date(allow_none=True, load_default=None, validate=DATES,
+                           error_messages={"invalid": "Not a valid date (YYYY-MM-DD)."})
     location = _text("The place", SHORT)
     budget_eur = fields.Decimal(allow_none=True, load_default=None, places=2, as_string=True,
-                                validate=validate.Range(min=0, error="The budget cannot be negative."),
+                                validate=[validate.Range(min=0, error="The budget cannot be negative."),
+                                          validate.Range(max=BUDGET_MAX, error="The budget must be less than 1,000,000,000,000 euros.")],
                                 error_messages={"invalid": "The budget must be a number of euros."})
     funding_source = _text("The funding source", SHORT, required=False)
     summary = _text("The summary", LONG)
@@ -59,6 +70,25 @@ class LabellingForm(FormSchema):
     contact_name = _text("The contact person", 200)
     contact_email = fields.Email(required=True, error_messages={"required": "The contact's e-mail is required.",
                                                                 "invalid": "Not a valid e-mail address."})
+
+    @pre_load
+    def _cap_lists(self, data, **kwargs):
+        """Lists no longer than what exists, refused before their items are read one by one."""
+        from service import reference
+
+        if not isinstance(data, dict):
+            return data
+        caps = {"partners": (lambda: len(reference.partner_codes()), "partners"),
+                "actions": (lambda: len(reference.current_action_numbers()), "actions in the Action Plan"),
+                "gcm_objectives": (lambda: GCM_OBJECTIVES, "objectives in the Global Compact")}
+        errors = {}
+        for name, (cap, what) in caps.items():
+            value = data.get(name)
+            if isinstance(value, (list, tuple)) and len(value) > cap():
+                errors[name] = [f"At most {cap()}: there are no more {what}."]
+        if errors:
+            raise ValidationError(errors)
+        return data
 
     # Run with field errors too, so every message shows at once (data holds the valid fields).
     @validates_schema(skip_on_field_errors=False)
@@ -75,6 +105,10 @@ class LabellingForm(FormSchema):
         if data.get("lead_partner") and data["lead_partner"] not in known_partners:
             errors["lead_partner"] = [f"Unknown partner: {data['lead_partner']}."]
         _codes("partners", data.get("partners") or [], known_partners, errors)
+        for name in ("partners", "actions", "gcm_objectives"):
+            values = data.get(name) or []
+            if name not in errors and len(set(values)) != len(values):
+                errors[name] = ["Name each one once."]
         actions = data.get("actions") or []
         known_actions = reference.current_action_numbers()
         unknown = sorted({a for a in actions if a not in known_actions})

@@ -6,7 +6,7 @@ import binascii
 from datetime import timedelta
 
 from flask import current_app
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from workflows import clock
 
@@ -50,8 +50,9 @@ class _Base64(fields.String):
             raise ValidationError("The content must be base64.") from None
         if not content:
             raise ValidationError("The document is empty.")
-        if len(content) > DOCUMENT_LIMIT:
-            raise ValidationError(f"A document may not exceed {DOCUMENT_LIMIT // (1024 * 1024)} MB.")
+        limit = current_app.config.get("DOCUMENT_MAX_BYTES", DOCUMENT_LIMIT)
+        if len(content) > limit:
+            raise ValidationError(f"A document may not exceed {limit / (1024 * 1024):g} MB.")
         return content
 
 
@@ -103,6 +104,19 @@ class LaunchForm(FormSchema):
     documents = fields.List(fields.Nested(DocumentForm), load_default=list, validate=validate.Length(
         max=DOCUMENTS_PER_PROCEDURE, error=f"At most {DOCUMENTS_PER_PROCEDURE} documents."))
 
+    @pre_load
+    def _cap_committees(self, data, **kwargs):
+        """No more committees than exist, refused before they are read one by one."""
+        from service.extensions import db
+        from service.models import Committee
+
+        committees = data.get("committees") if isinstance(data, dict) else None
+        if isinstance(committees, (list, tuple)):
+            existing = db.session.query(Committee.code).count()
+            if len(committees) > existing:
+                raise ValidationError({"committees": [f"At most {existing}: there are no more committees."]})
+        return data
+
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
         from service.extensions import db
@@ -112,6 +126,8 @@ class LaunchForm(FormSchema):
         unknown = sorted(set(data["committees"]) - known)
         if unknown:
             raise ValidationError({"committees": [f"Unknown committee: {', '.join(unknown)}."]})
+        if len(set(data["committees"])) != len(data["committees"]):
+            raise ValidationError({"committees": ["Name each committee once."]})
         deadline_checks(data, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
 
 

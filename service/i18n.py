@@ -41,6 +41,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "error": {"en": "Error", "fr": "Erreur"},
     "back_home": {"en": "Back to the home page", "fr": "Retour à l'accueil"},
     "language": {"en": "Français", "fr": "English"},
+    "unstorable_text": {"en": "Text may not contain NUL characters or unpaired surrogates.",
+                        "fr": "Le texte ne peut contenir ni caractère NUL ni demi-caractère (surrogate) isolé."},
+    "too_deep": {"en": "The data may not be nested more than {limit} levels deep.",
+                 "fr": "Les données ne peuvent pas être imbriquées sur plus de {limit} niveaux."},
+    "too_large": {"en": "The request is larger than {limit}, the most the service accepts.",
+                  "fr": "La requête dépasse {limit}, la taille maximale acceptée par le service."},
+    "too_many_requests": {"en": "Too many attempts. Try again in {seconds} seconds.",
+                          "fr": "Trop de tentatives. Réessayez dans {seconds} secondes."},
+    "database_unavailable": {"en": "The service cannot reach its database at the moment. Try again in a moment.",
+                             "fr": "Le service ne peut pas joindre sa base de données pour l'instant. Réessayez dans un instant."},
 }
 
 

@@ -33,6 +33,17 @@ def _is_api() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
+def error_response(status: int, message: str, errors: dict | None = None, headers: dict | None = None):
+    """The answer to a refused request: JSON under `/api`, the error page elsewhere."""
+    if _is_api():
+        body, status = _json_error(status, message, errors)
+    else:
+        from ..web import error_page
+
+        body, status = error_page(status, message)
+    return body, status, headers or {}
+
+
 def _docs_blueprint() -> Blueprint:
     """Swagger UI from the swagger-ui-bundle package: nothing comes from a CDN."""
     import swagger_ui_bundle
@@ -67,28 +78,29 @@ def register(app: Flask, api) -> None:
     for module in (processes, cases, tasks, silent_procedures, labelling, reference):
         api.register_blueprint(module.blp)
         csrf.exempt(module.blp)  # token-authenticated: no cookies, so no CSRF
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    from ..input_guard import DatabaseId
+
+    api.register_converter(DatabaseId, integerconverter2paramschema)
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     app.register_blueprint(_docs_blueprint())
 
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError):
-        if _is_api():
-            return _json_error(error.status, error.message, error.errors)
-        from ..web import error_page
-
-        return error_page(error.status, error.message)
+        return error_response(error.status, error.message, error.errors, getattr(error, "headers", None))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
         if _is_api():
             data = getattr(error, "data", None) or {}
             errors = data.get("messages") or data.get("errors")
             message = data.get("message") or error.description or _phrase(error.code or 500)
-            return _json_error(error.code or 500, message, errors)
-        from ..web import error_page
-
-        return error_page(error.code or 500, error.description)
+            return error_response(error.code or 500, message, errors, headers)
+        return error_response(error.code or 500, error.description, None, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -50,7 +50,7 @@ class TaskQuerySchema(Schema):
     role = fields.String()
     assignee = fields.String()
     process = fields.String()
-    case = fields.Integer()
+    case = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1, error="No case has this number."))
 
 
 class TaskCompleteSchema(Schema):
