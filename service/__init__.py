@@ -11,7 +11,7 @@ import forms
 from config import Defaults
 from workflows.definitions import DefinitionRegistry
 
-from . import extensions
+from . import database_faults, extensions, input_guard, rate_limits, sessions
 from .extensions import csrf, db, mail, migrate
 from .models import ROLES
 import notifications.models  # noqa: E402,F401 - the outbox table belongs to the schema
@@ -57,6 +57,12 @@ def _configure(app: Flask, overrides: dict | None) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    database_faults.engine_options(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _sqlite_pragmas(app: Flask) -> None:
@@ -98,11 +104,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     app.extensions["workflow_cache"] = WorkflowCache(app.config["WORKFLOW_CACHE_SIZE"])
+    # Request hooks run in this order: rate limits, refused input, CSRF, the signed-in session.
+    rate_limits.init(app)
+    input_guard.register(app)
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     mail.init_app(app)
     csrf.init_app(app)
+    sessions.register(app)
     extensions.api.init_app(app)
 
     import service.api as rest
@@ -111,6 +121,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     rest.register(app, extensions.api)
     web.register(app)
     cli.register(app)
+    rate_limits.apply(app)
+    database_faults.register(app)
 
     if _embedded_scheduler_wanted(app):
         from .scheduler import Scheduler

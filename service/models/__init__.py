@@ -22,3 +22,5 @@ from .silent_procedures import (  # noqa: F401
     SilentProcedure,
 )
 from .labelling import LabellingRequest  # noqa: F401
+from .sessions import WebSession  # noqa: F401
+from .rate_limits import RateLimitCounter  # noqa: F401
