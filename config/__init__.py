@@ -68,6 +68,8 @@ class Defaults:
     RATELIMIT_ENABLED = True
     # `database://` keeps the counters in the service's database; `redis://host:6379/0` in Redis.
     RATELIMIT_STORAGE_URI = "database://"
+    # When the counters cannot be reached, requests go on (and the failure is logged).
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_SIGN_IN_PER_ACCOUNT = "10 per 15 minutes"
     RATELIMIT_SIGN_IN_PER_ADDRESS = "50 per 15 minutes"
     RATELIMIT_LINKS_PER_LINK = "20 per 10 minutes"

@@ -134,7 +134,12 @@ def _link() -> str:
 def _api_account() -> str:
     from .api.auth import current_contact
 
-    contact = current_contact()
+    try:
+        contact = current_contact()
+    except SQLAlchemyError:
+        # Counting fails open (RATELIMIT_SWALLOW_ERRORS); the view must find a usable session.
+        db.session.rollback()
+        raise
     return f"account:{contact.id}" if contact else ""
 
 

@@ -32,12 +32,38 @@ def scheduler_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+class Leases:
+    """The timers and e-mails a scheduler is working on now: their claims are renewed."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._held: dict[str, set[int]] = {"timers": set(), "messages": set()}
+
+    def hold(self, kind: str, ids) -> None:
+        with self._lock:
+            self._held[kind].update(ids)
+
+    def release(self, kind: str, row_id: int) -> None:
+        with self._lock:
+            self._held[kind].discard(row_id)
+
+    def held(self, kind: str) -> list[int]:
+        with self._lock:
+            return sorted(self._held[kind])
+
+
 class Scheduler:
-    """Fires timers and sends e-mail for one app, in a background thread."""
+    """Fires timers and sends e-mail for one app, in a background thread.
+
+    While it runs, a heartbeat renews its claims every third of `SCHEDULER_LEASE_SECONDS`:
+    a live scheduler keeps what it is working on however long that takes, and the work of a
+    dead one (killed, its machine gone) is taken over by another when the lease lapses.
+    """
 
     def __init__(self, app, owner: str | None = None):
         self.app = app
         self.owner = owner or scheduler_id()
+        self.leases = Leases()
         self._scheduler = BackgroundScheduler(timezone=timezone.utc)
         self._lock = threading.Lock()
         self._running_tick = False
@@ -48,9 +74,22 @@ class Scheduler:
     def run_once(self) -> tuple[int, int]:
         """One round: fire due timers, deliver due e-mail. Returns (cases moved, e-mails sent)."""
         with self.app.app_context():
-            moved = timers.fire_due(self.owner)
-            sent = sender.deliver_due()
+            moved = timers.fire_due(self.owner, self.leases)
+            sent = sender.deliver_due(owner=self.owner, leases=self.leases)
             return moved, sent
+
+    def renew_leases(self) -> tuple[int, int]:
+        """The heartbeat: extend the claims on what this scheduler is working on now."""
+        with self.app.app_context():
+            until = clock.now() + timedelta(seconds=self.app.config["SCHEDULER_LEASE_SECONDS"])
+            return (timers.renew(self.owner, self.leases.held("timers"), until),
+                    sender.renew(self.owner, self.leases.held("messages"), until))
+
+    def _heartbeat(self) -> None:
+        try:
+            self.renew_leases()
+        except Exception:  # a missed beat shortens nothing yet; the next one tries again
+            log.exception("could not renew the scheduler's claims")
 
     def next_wake(self) -> datetime:
         """Real (wall-clock) instant of the next round."""
@@ -95,6 +134,10 @@ class Scheduler:
     def start(self) -> None:
         """Start, running a first round at once (timers that fell due while down fire now)."""
         self._scheduler.start()
+        self._scheduler.add_job(
+            self._heartbeat, "interval", seconds=self.app.config["SCHEDULER_LEASE_SECONDS"] / 3, id="heartbeat",
+            max_instances=1, coalesce=True, misfire_grace_time=None,
+        )
         self._schedule(datetime.now(timezone.utc))
 
     def wake(self) -> None:
