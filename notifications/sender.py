@@ -153,10 +153,21 @@ def deliver_due(limit: int = 50, owner: str = "sender", leases=None) -> int:
 
 
 def next_attempt_due():
-    """When the earliest pending message is next due, or None."""
-    return db.session.scalar(
+    """When a pending message may next be taken (due and not claimed by a live sender), or None."""
+    now = clock.now()
+    pending = OutboxMessage.status == "pending"
+    unclaimed = db.session.scalar(
         select(OutboxMessage.next_attempt_at)
-        .where(OutboxMessage.status == "pending")
+        .where(pending, or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         .order_by(OutboxMessage.next_attempt_at)
         .limit(1)
     )
+    # A message another sender is delivering comes back only if its claim lapses.
+    claim_end = db.session.scalar(
+        select(OutboxMessage.claimed_until)
+        .where(pending, OutboxMessage.claimed_until >= now)
+        .order_by(OutboxMessage.claimed_until)
+        .limit(1)
+    )
+    found = [t for t in (unclaimed, claim_end) if t is not None]
+    return min(found) if found else None

@@ -15,6 +15,7 @@ import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from notifications import sender
@@ -68,6 +69,7 @@ class Scheduler:
         self._lock = threading.Lock()
         self._running_tick = False
         self._woken = False
+        self._next_run = datetime.now(timezone.utc)
         #: Called after each background round with (cases moved, e-mails sent).
         self.on_round = None
 
@@ -113,15 +115,22 @@ class Scheduler:
         except Exception:  # keep the scheduler alive; the failure is logged
             log.exception("scheduler round failed")
         finally:
-            with self._lock:
-                self._running_tick = False
-                woken = self._woken
             try:
-                run_at = datetime.now(timezone.utc) if woken else self.next_wake()
+                self._next_run = self.next_wake()
             except Exception:
                 log.exception("could not compute the next wake-up")
-                run_at = datetime.now(timezone.utc) + timedelta(seconds=1)
-            self._schedule(run_at)
+                self._next_run = datetime.now(timezone.utc) + timedelta(seconds=1)
+
+    def _after_tick(self, event) -> None:
+        """Plan the next round once APScheduler counts this one as finished: a job added from
+        inside the running round, due at once, would be skipped as a second instance, and the
+        scheduler would never wake again."""
+        if event.job_id != "tick":
+            return
+        with self._lock:
+            self._running_tick = False
+            woken = self._woken
+        self._schedule(datetime.now(timezone.utc) if woken else self._next_run)
 
     def _schedule(self, run_at: datetime) -> None:
         if not self._scheduler.running:
@@ -133,6 +142,7 @@ class Scheduler:
 
     def start(self) -> None:
         """Start, running a first round at once (timers that fell due while down fire now)."""
+        self._scheduler.add_listener(self._after_tick, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self._scheduler.start()
         self._scheduler.add_job(
             self._heartbeat, "interval", seconds=self.app.config["SCHEDULER_LEASE_SECONDS"] / 3, id="heartbeat",

@@ -1,5 +1,6 @@
 """Faults survived, with real processes: a scheduler killed with `kill -9`, a sender stuck on
-its SMTP server then killed, database connections cut by the server, a database kept locked.
+its SMTP server then killed, the SMTP server down across a deadline, database connections cut
+by the server, a database kept locked.
 
 Each test starts `flask --app service ...` processes on the test database and bounds every
 wait in time; real time passes here (the processes keep the wall clock).
@@ -21,6 +22,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -30,10 +32,10 @@ from notifications.models import OutboxMessage
 from notifications.outbox import queue_email
 from service import cases
 from service.extensions import db
-from service.models import AuditEntry, Case, CaseTimer, LabellingRequest
+from service.models import AuditEntry, Case, CaseTimer, LabellingRequest, SilentProcedure
 from service.scheduler import Scheduler
 from tests.conftest import PRODUCT_BPMN, TEST_BPMN, bearer
-from tests.smtp import free_port
+from tests.smtp import SmtpServer, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 STARTUP = 60  # seconds a process may take to start on a busy machine
@@ -166,9 +168,7 @@ def test_a_killed_schedulers_timers_fire_within_seconds_of_its_death(app, proces
 
     def claimed_by():
         with app.app_context():
-            owner = db.session.scalar(select(CaseTimer.claimed_by).where(CaseTimer.claimed_by.is_not(None)).limit(1))
-            db.session.rollback()
-            return owner
+            return db.session.scalar(select(CaseTimer.claimed_by).where(CaseTimer.claimed_by.is_not(None)).limit(1))
 
     owner = until(claimed_by, timeout=30, every=0.002)
     assert owner in owners, "no scheduler claimed the due timers"
@@ -183,7 +183,6 @@ def test_a_killed_schedulers_timers_fire_within_seconds_of_its_death(app, proces
         with app.app_context():
             running = db.session.scalar(select(sa.func.count()).select_from(Case)
                                         .where(Case.id.in_(case_ids), Case.status == "running"))
-            db.session.rollback()
             return running == 0
 
     assert until(all_fired, timeout=30), "timers of the killed scheduler were not taken over"
@@ -245,7 +244,6 @@ def test_a_sender_stuck_on_its_smtp_server_keeps_its_message_and_a_dead_ones_goe
     def claim():
         with app.app_context():
             row = db.session.get(OutboxMessage, row_id)
-            db.session.rollback()
             return (row.claimed_by, row.claimed_until) if row.claimed_by else None
 
     assert until(claim, timeout=30)[0] == stuck_owner
@@ -267,14 +265,56 @@ def test_a_sender_stuck_on_its_smtp_server_keeps_its_message_and_a_dead_ones_goe
     def sent():
         with app.app_context():
             row = db.session.get(OutboxMessage, row_id)
-            db.session.rollback()
-            return row if row.status == "sent" else None
+            return (row.status, row.sent_at) if row.status == "sent" else None
 
     row = until(sent, timeout=30)
-    assert row, "the killed sender's message was not taken over"
-    print(f"message taken over and sent {row.sent_at - died} after the kill")
-    assert row.sent_at - died <= timedelta(seconds=5), row.sent_at - died
+    assert row, "the killed sender's message was not taken over:\n" + "".join(other.output[-30:])
+    sent_at = row[1]
+    print(f"message taken over and sent {sent_at - died} after the kill")
+    assert sent_at - died <= timedelta(seconds=5), sent_at - died
     assert [m["Message-ID"] for m in smtp_server.messages] == [message_id]
+
+
+def test_smtp_down_across_a_deadline_every_notice_goes_once_when_it_is_back(
+        make_app, make_account, processes, wall_clock):
+    port = free_port()  # nothing listens there yet
+    processes("scheduler", MAIL_DELIVERY="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+              MAIL_RETRY_BASE=1, MAIL_RETRY_CAP=2).wait_for("running")
+    app = make_app(SILENT_PROCEDURE_MIN_DURATION="PT1S")
+    _, officer = make_account("officer@example.org", "secretariat")
+    for email, partner in (("ng@example.org", "NG"), ("be@example.org", "BE"), ("sn@example.org", "SN"),
+                           ("ma@example.org", "MA"), ("iom@example.org", "IOM")):
+        make_account(email, "committee-member", partner=partner)
+    deadline = datetime.now(ZoneInfo("Europe/Brussels")) + timedelta(seconds=4)
+    launched = app.test_client().post("/api/silent-procedures", headers=bearer(officer), json={
+        "subject": "Conclusions", "text": "The text.", "proposed_decision": "Endorse.",
+        "deadline": deadline.replace(tzinfo=None, microsecond=0).isoformat(), "timezone": "Europe/Brussels",
+        "committees": ["steering-committee"]})
+    assert launched.status_code == 201, launched.get_json()
+
+    def outbox():
+        with app.app_context():
+            return db.session.execute(select(OutboxMessage.status, OutboxMessage.attempts,
+                                             OutboxMessage.message_id)).all()
+
+    def adopted():
+        with app.app_context():
+            return db.session.get(SilentProcedure, launched.get_json()["id"]).status == "adopted"
+
+    assert until(adopted, timeout=30), "the deadline did not pass with the mail server down"
+    assert until(lambda: all(attempts > 0 for _, attempts, _ in outbox()), timeout=30)  # each tried, and failed
+    assert {status for status, _, _ in outbox()} == {"pending"}
+
+    server = SmtpServer()
+    server.port = port
+    server.start()
+    try:
+        assert until(lambda: {status for status, _, _ in outbox()} == {"sent"}, timeout=30), "not every notice went"
+        rows = outbox()
+        assert len(rows) >= 10  # the notices of the launch and of the outcome
+        assert sorted(m["Message-ID"] for m in server.messages) == sorted(message_id for _, _, message_id in rows)
+    finally:
+        server.stop()
 
 
 # The database ----------------------------------------------------------------------------------
@@ -312,9 +352,7 @@ def test_a_database_fault_never_gives_a_500(app, processes, database_uri, make_a
 
 def drafts(app) -> int:
     with app.app_context():
-        found = db.session.scalar(select(sa.func.count()).select_from(LabellingRequest))
-        db.session.rollback()
-        return found
+        return db.session.scalar(select(sa.func.count()).select_from(LabellingRequest))
 
 
 def connections_cut(app, processes, database_uri, officer, partner):
