@@ -27,6 +27,14 @@ BUDGET_MAX = 10**12 - 1
 GCM_OBJECTIVES = 23
 
 
+class Euros(fields.Decimal):
+    """An amount in euros, to the cent: a JSON number or a decimal string in, a string out."""
+
+    DOCUMENTED = {"oneOf": [{"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$", "nullable": True},
+                            {"type": "number", "minimum": 0, "maximum": BUDGET_MAX}],
+                  "example": "250000.00"}
+
+
 def _text(label: str, limit: int, required: bool = True) -> fields.String:
     checks = [validate.Length(max=limit, error=f"{label}: at most {limit} characters.")]
     if required:
@@ -56,7 +64,7 @@ class LabellingForm(FormSchema):
     end_date = fields.Date(allow_none=True, load_default=None, validate=DATES,
                            error_messages={"invalid": "Not a valid date (YYYY-MM-DD)."})
     location = _text("The place", SHORT)
-    budget_eur = fields.Decimal(allow_none=True, load_default=None, places=2, as_string=True,
+    budget_eur = Euros(allow_none=True, load_default=None, places=2, as_string=True, metadata=Euros.DOCUMENTED,
                                 validate=[validate.Range(min=0, error="The budget cannot be negative."),
                                           validate.Range(max=BUDGET_MAX, error="The budget must be less than 1,000,000,000,000 euros.")],
                                 error_messages={"invalid": "The budget must be a number of euros."})

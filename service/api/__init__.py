@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Flask, jsonify, request, send_from_directory
+from flask_smorest.arguments import ArgumentsMixin
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ServiceError
@@ -11,6 +12,11 @@ from ..extensions import csrf
 from . import cases, labelling, processes, reference, silent_procedures, tasks
 
 log = logging.getLogger(__name__)
+
+# Each schema decides what an unknown field means, in the query string too (webargs would
+# drop unknown query parameters): the API's schemas refuse them, so that a misspelt filter
+# is answered 422 rather than ignored.
+ArgumentsMixin.ARGUMENTS_PARSER.unknown = None
 
 
 def _json_error(status: int, message: str, errors: dict | None = None):
@@ -75,14 +81,18 @@ def _docs_blueprint() -> Blueprint:
 
 
 def register(app: Flask, api) -> None:
-    for module in (processes, cases, tasks, silent_procedures, labelling, reference):
-        api.register_blueprint(module.blp)
-        csrf.exempt(module.blp)  # token-authenticated: no cookies, so no CSRF
     from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    from forms.labelling import Euros
 
     from ..input_guard import DatabaseId
 
+    # Before the blueprints: their documentation is written as they are registered.
     api.register_converter(DatabaseId, integerconverter2paramschema)
+    api.register_field(Euros, None, None)  # its type is the `oneOf` it documents
+    for module in (processes, cases, tasks, silent_procedures, labelling, reference):
+        api.register_blueprint(module.blp)
+        csrf.exempt(module.blp)  # token-authenticated: no cookies, so no CSRF
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     app.register_blueprint(_docs_blueprint())

@@ -9,11 +9,12 @@ from forms.labelling import AfterSilenceForm, LabellingForm, ResultsForm, Review
 
 from .. import csv_export, labelling
 from .auth import require_contact
+from .schemas import RegisterEntrySchema, shown
 
 blp = Blueprint("labelling", __name__, url_prefix="/api", description="Labelling requests and the register")
 
 
-class RequestSchema(LabellingForm):
+class RequestSchema(shown(LabellingForm)):
     """A request as the API shows it: the form's fields and where it stands."""
 
     class Meta:
@@ -108,6 +109,8 @@ def results(data, request_id):
 
 @blp.route("/labelled-initiatives")
 @blp.arguments(RegisterQuery, location="query")
+@blp.response(200, RegisterEntrySchema(many=True))
+@blp.doc(security=[])
 def labelled_initiatives(filters):
     """The public register, filtered by domain, objective, action, partner, type and year."""
     return [labelling.register_entry(row) for row in labelling.register(filters)]
@@ -115,6 +118,8 @@ def labelled_initiatives(filters):
 
 @blp.route("/labelled-initiatives.csv")
 @blp.arguments(RegisterQuery, location="query")
+@blp.doc(security=[], responses={"200": {"description": "The register, one initiative a line.",
+                                         "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def labelled_initiatives_csv(filters):
     out = io.StringIO()
     writer = csv_export.writer(out)

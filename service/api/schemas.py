@@ -1,10 +1,23 @@
 """API schemas (marshmallow): what the API reads and what it answers."""
+import copy
+
 from marshmallow import Schema, fields, validate
 
 
 def BilingualField(name: str) -> fields.Function:
     """`{"en": ..., "fr": ...}` from a model's `<name>_en` / `<name>_fr` columns."""
     return fields.Function(lambda obj: {"en": getattr(obj, f"{name}_en"), "fr": getattr(obj, f"{name}_fr")})
+
+
+def shown(form: type[Schema]) -> type[Schema]:
+    """A schema that shows what `form` takes: the same fields, any of them empty (a draft may
+    be), without the form's input checks."""
+    declared = {}
+    for name, field in form._declared_fields.items():
+        field = copy.deepcopy(field)
+        field.allow_none, field.required, field.validators = True, False, []
+        declared[name] = field
+    return Schema.from_dict(declared, name=f"{form.__name__}View")
 
 
 class ErrorSchema(Schema):
@@ -168,3 +181,32 @@ class ReferentSchema(Schema):
 
     def _name(self, referent):
         return {"en": referent.partner.name_en, "fr": referent.partner.name_fr}
+
+
+# The public register of labelled initiatives
+
+class RegisterActionSchema(Schema):
+    domain = fields.Integer()
+    objective = fields.Integer()
+    action = fields.Integer()
+
+
+class RegisterEntrySchema(Schema):
+    """A labelled initiative as the public register shows it."""
+
+    id = fields.Integer()
+    title = fields.String()
+    type = fields.String()
+    lead_partner = fields.String()
+    partners = fields.List(fields.String())
+    implementing_organisations = fields.List(fields.String())
+    start_date = fields.String(metadata={"format": "date"})
+    end_date = fields.String(allow_none=True, metadata={"format": "date"})
+    location = fields.String(allow_none=True)
+    budget_eur = fields.String(allow_none=True, metadata={"description": "Euros, a decimal number as text."})
+    actions = fields.List(fields.Nested(RegisterActionSchema))
+    gcm_objectives = fields.List(fields.Integer())
+    summary = fields.String(allow_none=True)
+    labelled_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    results = fields.Dict(allow_none=True)
+    results_submitted_at = fields.String(allow_none=True, metadata={"format": "date-time"})
