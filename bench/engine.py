@@ -76,7 +76,8 @@ def fresh_database(name: str, folder: Path) -> str:
 
 def make_app(uri: str, bpmn_dirs: list[str], **extra):
     config = {"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "BPMN_DIRS": bpmn_dirs,
-              "MAIL_DELIVERY": "capture", "SCHEDULER": "off"}
+              "MAIL_DELIVERY": "capture", "SCHEDULER": "off",
+              "RATELIMIT_ENABLED": False}  # what the limits cost: bench/rate_limits.py
     config.update(extra)
     return create_app(config)
 

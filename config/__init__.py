@@ -42,8 +42,12 @@ class Defaults:
     # Longest sleep between two looks at the timer table, in seconds: a timer written by
     # another process is picked up within this time; timers written here wake it at once.
     SCHEDULER_POLL_SECONDS = 1.0
-    # How long a claimed timer or e-mail stays claimed before another scheduler may retry it.
-    SCHEDULER_LEASE_SECONDS = 60
+    # How long a claim on a timer or an e-mail lasts unless renewed: a scheduler renews its
+    # claims every third of it while it lives, so a dead scheduler's work is taken over by
+    # another this long after its death.
+    SCHEDULER_LEASE_SECONDS = 3
+    # A timer whose firing failed (a broken case) is tried again after this long.
+    SCHEDULER_RETRY_SECONDS = 60
     # Restored workflows kept in memory per process (0 turns the cache off).
     WORKFLOW_CACHE_SIZE = 256
     # Optimistic-locking retries for work done by the scheduler (not by a person).
@@ -51,6 +55,34 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # None: `Secure` exactly when PUBLIC_BASE_URL is https.
+    SESSION_COOKIE_SECURE = None
+    # A web session ends after this long without a request, and this long after signing in
+    # (ISO 8601 durations); signing out and a password change end it at once.
+    SESSION_IDLE_TIMEOUT = "PT2H"
+    SESSION_ABSOLUTE_TIMEOUT = "PT12H"
+    # Strict-Transport-Security (sent when PUBLIC_BASE_URL is https), in seconds.
+    HSTS_MAX_AGE = 31536000
+    # Rate limits (Flask-Limiter strings), each per account and per client address: failed
+    # sign-ins, POSTs of action links, API requests. 429 with Retry-After once one is reached.
+    RATELIMIT_ENABLED = True
+    # `database://` keeps the counters in the service's database; `redis://host:6379/0` in Redis.
+    RATELIMIT_STORAGE_URI = "database://"
+    # When the counters cannot be reached, requests go on (and the failure is logged).
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_SIGN_IN_PER_ACCOUNT = "10 per 15 minutes"
+    RATELIMIT_SIGN_IN_PER_ADDRESS = "50 per 15 minutes"
+    RATELIMIT_LINKS_PER_LINK = "20 per 10 minutes"
+    RATELIMIT_LINKS_PER_ADDRESS = "100 per 10 minutes"
+    RATELIMIT_API_PER_ACCOUNT = "600 per minute"
+    RATELIMIT_API_PER_ADDRESS = "1200 per minute"
+    # Reverse proxies in front of the service whose X-Forwarded-For / -Proto are trusted (0:
+    # none); the client address the limits count is then the one the nearest proxy saw.
+    TRUSTED_PROXIES = 0
+    # Largest request body, in bytes (a launch carries its documents, base64 in JSON: a third
+    # larger), and largest document attached to a silent procedure.
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+    DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
     # flask-smorest / OpenAPI
     API_TITLE = "Rabat Process workflow service"
     API_VERSION = "1"

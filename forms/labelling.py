@@ -5,9 +5,11 @@ submitted request may not. Labels and messages are English source text for the c
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from . import FormSchema, Message, lookups, register
 
@@ -21,6 +23,20 @@ TYPE_LABELS = {
 SHORT, LONG = 300, 10_000
 NOT_A_DATE = Message("Not a valid date (YYYY-MM-DD).")
 AT_MOST = Message("At most {max} characters.")
+# Dates of an initiative: the labelling exists since 2019; nothing runs past this century.
+DATES = validate.Range(min=date(1990, 1, 1), max=date(2100, 12, 31), error=Message("Give a date between 1990 and 2100."))
+# The budget column holds 12 digits before the decimal point.
+BUDGET_MAX = 10**12 - 1
+# The Global Compact for Migration has 23 objectives.
+GCM_OBJECTIVES = 23
+
+
+class Euros(fields.Decimal):
+    """An amount in euros, to the cent: a JSON number or a decimal string in, a string out."""
+
+    DOCUMENTED = {"oneOf": [{"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$", "nullable": True},
+                            {"type": "number", "minimum": 0, "maximum": BUDGET_MAX}],
+                  "example": "250000.00"}
 
 
 def _text(required_message: Message | None, limit: int) -> fields.String:
@@ -45,16 +61,18 @@ class LabellingForm(FormSchema):
     type = fields.String(required=True, validate=validate.OneOf(TYPES, error=Message("Choose a type of initiative.")),
                          error_messages={"required": Message("The type is required.")})
     lead_partner = fields.String(required=True, error_messages={"required": Message("The lead partner is required.")})
-    partners = fields.List(fields.String(), load_default=list)
+    partners = fields.List(fields.String(validate=validate.Length(max=20, error=AT_MOST)), load_default=list)
     implementing_organisations = fields.List(fields.String(validate=validate.Length(max=SHORT, error=AT_MOST)),
                                              load_default=list,
                                              validate=validate.Length(max=20, error=Message("At most {max} organisations.")))
-    start_date = fields.Date(required=True, error_messages={"required": Message("The start date (or the event's date) is required."),
+    start_date = fields.Date(required=True, validate=DATES, error_messages={"required": Message("The start date (or the event's date) is required."),
                                                             "invalid": NOT_A_DATE})
-    end_date = fields.Date(allow_none=True, load_default=None, error_messages={"invalid": NOT_A_DATE})
+    end_date = fields.Date(allow_none=True, load_default=None, validate=DATES, error_messages={"invalid": NOT_A_DATE})
     location = _text(Message("The place is required."), SHORT)
-    budget_eur = fields.Decimal(allow_none=True, load_default=None, places=2, as_string=True,
-                                validate=validate.Range(min=0, error=Message("The budget cannot be negative.")),
+    budget_eur = Euros(allow_none=True, load_default=None, places=2, as_string=True, metadata=Euros.DOCUMENTED,
+                       validate=[validate.Range(min=0, error=Message("The budget cannot be negative.")),
+                                 validate.Range(max=BUDGET_MAX, error=Message(
+                                     "The budget must be less than 1,000,000,000,000 euros."))],
                                 error_messages={"invalid": Message("The budget must be a number of euros.")})
     funding_source = _text(None, SHORT)
     summary = _text(Message("The summary is required."), LONG)
@@ -67,6 +85,24 @@ class LabellingForm(FormSchema):
     contact_name = _text(Message("The contact person is required."), 200)
     contact_email = fields.Email(required=True, error_messages={"required": Message("The contact's e-mail is required."),
                                                                 "invalid": Message("Not a valid e-mail address.")})
+
+    @pre_load
+    def _cap_lists(self, data, **kwargs):
+        """Lists no longer than what exists, refused before their items are read one by one."""
+        reference = lookups.reference()
+        if not isinstance(data, dict):
+            return data
+        caps = {"partners": (lambda: len(reference.partner_codes()), _l("partners")),
+                "actions": (lambda: len(reference.current_action_numbers()), _l("actions in the Action Plan")),
+                "gcm_objectives": (lambda: GCM_OBJECTIVES, _l("objectives in the Global Compact"))}
+        errors = {}
+        for name, (cap, what) in caps.items():
+            value = data.get(name)
+            if isinstance(value, (list, tuple)) and len(value) > cap():
+                errors[name] = [gettext("At most %(number)s: there are no more %(what)s.", number=cap(), what=what)]
+        if errors:
+            raise ValidationError(errors)
+        return data
 
     # Run with field errors too, so every message shows at once (data holds the valid fields).
     @validates_schema(skip_on_field_errors=False)
@@ -82,6 +118,10 @@ class LabellingForm(FormSchema):
         if data.get("lead_partner") and data["lead_partner"] not in known_partners:
             errors["lead_partner"] = [gettext("Unknown partner: %(codes)s.", codes=data["lead_partner"])]
         _codes("partners", data.get("partners") or [], known_partners, errors)
+        for name in ("partners", "actions", "gcm_objectives"):
+            values = data.get(name) or []
+            if name not in errors and len(set(values)) != len(values):
+                errors[name] = [gettext("Name each one once.")]
         actions = data.get("actions") or []
         known_actions = reference.current_action_numbers()
         unknown = sorted({a for a in actions if a not in known_actions})

@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from workflows import clock
 
@@ -56,8 +56,9 @@ class _Base64(fields.String):
             raise ValidationError(gettext("The content must be base64.")) from None
         if not content:
             raise ValidationError(gettext("The document is empty."))
-        if len(content) > DOCUMENT_LIMIT:
-            raise ValidationError(gettext("A document may not exceed %(size)s MB.", size=DOCUMENT_LIMIT // (1024 * 1024)))
+        limit = current_app.config.get("DOCUMENT_MAX_BYTES", DOCUMENT_LIMIT)
+        if len(content) > limit:
+            raise ValidationError(gettext("A document may not exceed %(size)s MB.", size=f"{limit / (1024 * 1024):g}"))
         return content
 
 
@@ -86,6 +87,10 @@ def deadline_checks(loaded: dict, minimum: timedelta | None) -> None:
         raise ValidationError({"timezone": [gettext("Unknown time zone: %(zone)s.", zone=loaded["timezone"])]}) from None
     try:
         deadline_utc = clock.local_to_utc(loaded["deadline"], loaded["timezone"])
+    except clock.OutOfRange:
+        raise ValidationError({"deadline": [gettext(
+            "%(moment)s in %(zone)s is beyond the dates the service can handle.",
+            moment=f"{loaded['deadline']:%Y-%m-%d %H:%M}", zone=loaded["timezone"])]}) from None
     except ValueError:
         raise ValidationError({"deadline": [gettext(
             "%(moment)s does not exist in %(zone)s (the clocks change at that time).",
@@ -123,12 +128,25 @@ class LaunchForm(FormSchema):
     documents = fields.List(fields.Nested(DocumentForm), load_default=list, validate=validate.Length(
         max=DOCUMENTS_PER_PROCEDURE, error=Message("At most {max} documents.")))
 
+    @pre_load
+    def _cap_committees(self, data, **kwargs):
+        """No more committees than exist, refused before they are read one by one."""
+        committees = data.get("committees") if isinstance(data, dict) else None
+        if isinstance(committees, (list, tuple)):
+            existing = len(lookups.reference().committee_codes())
+            if len(committees) > existing:
+                raise ValidationError({"committees": [
+                    gettext("At most %(number)s: there are no more committees.", number=existing)]})
+        return data
+
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
         known = lookups.reference().committee_codes()
         unknown = sorted(set(data["committees"]) - known)
         if unknown:
             raise ValidationError({"committees": [gettext("Unknown committee: %(codes)s.", codes=", ".join(unknown))]})
+        if len(set(data["committees"])) != len(data["committees"]):
+            raise ValidationError({"committees": [gettext("Name each committee once.")]})
         deadline_checks(data, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
 
 

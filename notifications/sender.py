@@ -1,8 +1,11 @@
 """Delivering the outbox: claim due rows, send them, mark them sent; back off on failure.
 
 Each message keeps the Message-ID it was given when queued, on every attempt. A row is claimed
-with a conditional UPDATE before it is sent, so two senders never take the same row; a claim
-expires after the lease, so a sender that died mid-way does not strand a message.
+with a conditional UPDATE before it is sent, so two senders never take the same row; the
+claim is renewed while its sender lives and lapses `SCHEDULER_LEASE_SECONDS` after it died, so
+a sender that died mid-way does not strand a message. Delivery is at least once: a sender
+killed between the SMTP server's acceptance and the UPDATE that records it leaves the message
+to be sent again, with the same Message-ID, by which receivers recognise the duplicate.
 """
 from __future__ import annotations
 
@@ -32,8 +35,9 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def _claim(message_id: int, owner_until) -> bool:
+def _claim(message_id: int, owner: str) -> bool:
     now = clock.now()
+    lease = timedelta(seconds=current_app.config["SCHEDULER_LEASE_SECONDS"])
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -41,10 +45,33 @@ def _claim(message_id: int, owner_until) -> bool:
             OutboxMessage.status == "pending",
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
-        .values(claimed_until=owner_until)
+        .values(claimed_by=owner, claimed_until=now + lease)
     )
     db.session.commit()
     return result.rowcount == 1
+
+
+def _mark_sent(row_id: int, transport: str) -> None:
+    """The one statement between a delivery and its record (see `deliver_due`)."""
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.status == "pending")
+        .values(status="sent", transport=transport, attempts=OutboxMessage.attempts + 1, sent_at=clock.now(),
+                claimed_by=None, claimed_until=None, last_error=None)
+    )
+    db.session.commit()
+
+
+def renew(owner: str, message_ids: list[int], until) -> int:
+    """Extend this sender's claims on messages it is still delivering; how many it kept."""
+    if not message_ids:
+        return 0
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == owner, OutboxMessage.status == "pending")
+        .values(claimed_until=until)
+    )
+    db.session.commit()
+    return result.rowcount
 
 
 def _as_mail(row: OutboxMessage) -> EmailMessage:
@@ -67,10 +94,15 @@ def _as_mail(row: OutboxMessage) -> EmailMessage:
     return message
 
 
-def deliver_due(limit: int = 50) -> int:
-    """Send (or capture) the outbox rows that are due; return how many went out."""
+def deliver_due(limit: int = 50, owner: str = "sender", leases=None) -> int:
+    """Send (or capture) the outbox rows that are due; return how many went out.
+
+    Delivery is at least once: a message is marked sent by one UPDATE right after the SMTP
+    server accepted it, nothing in between; a sender killed in that instant leaves the
+    message pending, and it goes again (same Message-ID) once the claim lapses. `leases`
+    (the scheduler's) holds the message being delivered, so its claim is renewed meanwhile.
+    """
     now = clock.now()
-    lease = timedelta(seconds=current_app.config["SCHEDULER_LEASE_SECONDS"])
     due_ids = db.session.scalars(
         select(OutboxMessage.id)
         .where(
@@ -89,31 +121,33 @@ def deliver_due(limit: int = 50) -> int:
     connection = None
     try:
         for row_id in due_ids:
-            if not _claim(row_id, now + lease):
+            if not _claim(row_id, owner):
                 continue
-            row = db.session.get(OutboxMessage, row_id)
+            if leases is not None:
+                leases.hold("messages", [row_id])
             try:
-                if not capture:
-                    if connection is None:
-                        connection = mail.connect().__enter__()
-                    connection.host.send_message(_as_mail(row))
-            except (OSError, smtplib.SMTPException) as error:
-                connection = None
-                row.attempts += 1
-                row.last_error = f"{type(error).__name__}: {error}"[:2000]
-                row.next_attempt_at = clock.now() + _backoff(row.attempts)
-                row.claimed_until = None
-                db.session.commit()
-                # The server is likely down: leave the rest for the next round.
-                break
-            row.status = "sent"
-            row.transport = "capture" if capture else "smtp"
-            row.attempts += 1
-            row.sent_at = clock.now()
-            row.claimed_until = None
-            row.last_error = None
-            db.session.commit()
-            sent += 1
+                row = db.session.get(OutboxMessage, row_id)
+                message = None if capture else _as_mail(row)
+                db.session.commit()  # no transaction stays open while the SMTP server answers
+                try:
+                    if not capture:
+                        if connection is None:
+                            connection = mail.connect().__enter__()
+                        connection.host.send_message(message)
+                except (OSError, smtplib.SMTPException) as error:
+                    connection = None
+                    row.attempts += 1
+                    row.last_error = f"{type(error).__name__}: {error}"[:2000]
+                    row.next_attempt_at = clock.now() + _backoff(row.attempts)
+                    row.claimed_by = row.claimed_until = None
+                    db.session.commit()
+                    # The server is likely down: leave the rest for the next round.
+                    break
+                _mark_sent(row_id, "capture" if capture else "smtp")
+                sent += 1
+            finally:
+                if leases is not None:
+                    leases.release("messages", row_id)
     finally:
         if connection is not None:
             try:
@@ -124,10 +158,21 @@ def deliver_due(limit: int = 50) -> int:
 
 
 def next_attempt_due():
-    """When the earliest pending message is next due, or None."""
-    return db.session.scalar(
+    """When a pending message may next be taken (due and not claimed by a live sender), or None."""
+    now = clock.now()
+    pending = OutboxMessage.status == "pending"
+    unclaimed = db.session.scalar(
         select(OutboxMessage.next_attempt_at)
-        .where(OutboxMessage.status == "pending")
+        .where(pending, or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
         .order_by(OutboxMessage.next_attempt_at)
         .limit(1)
     )
+    # A message another sender is delivering comes back only if its claim lapses.
+    claim_end = db.session.scalar(
+        select(OutboxMessage.claimed_until)
+        .where(pending, OutboxMessage.claimed_until >= now)
+        .order_by(OutboxMessage.claimed_until)
+        .limit(1)
+    )
+    found = [t for t in (unclaimed, claim_end) if t is not None]
+    return min(found) if found else None

@@ -13,7 +13,7 @@ import notifications.models  # noqa: F401 - the outbox table belongs to the sche
 from config import Defaults
 from workflows.definitions import DefinitionRegistry
 
-from . import effects, extensions, i18n, reference
+from . import database_faults, effects, extensions, i18n, input_guard, rate_limits, reference, sessions
 from .extensions import csrf, db, mail, migrate
 from .models import ROLES
 from .procedure import Procedure
@@ -61,6 +61,12 @@ def _configure(app: Flask, overrides: dict | None) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    database_faults.engine_options(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _sqlite_pragmas(app: Flask) -> None:
@@ -124,12 +130,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
 
     app.extensions["workflow_cache"] = WorkflowCache(app.config["WORKFLOW_CACHE_SIZE"])
+    # Request hooks run in this order: rate limits, refused input, CSRF, the signed-in session.
+    rate_limits.init(app)
+    input_guard.register(app)
     db.init_app(app)
     _sqlite_pragmas(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     mail.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
+    sessions.register(app)
     extensions.api.init_app(app)
 
     from . import api, cli, error_handlers, web
@@ -138,6 +148,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     web.register(app, PROCEDURES)
     error_handlers.register(app)
     cli.register(app)
+    rate_limits.apply(app)
+    database_faults.register(app)
 
     if _embedded_scheduler_wanted(app):
         from .scheduler import Scheduler

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from workflows import clock
 
+from . import sessions
 from .errors import InvalidInput
 from .extensions import db
 from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactRole, Partner
@@ -69,6 +70,9 @@ def set_password(contact: Contact, password: str) -> None:
             {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
         )
     contact.password_hash = _hasher.hash(password)
+    if contact.id is not None:
+        # Whoever signed in with the old password is signed out.
+        sessions.end_all(contact.id)
 
 
 def check_password(email: str, password: str) -> Contact | None:

@@ -15,12 +15,13 @@ import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from notifications import sender
 from workflows import clock
 
-from . import timers, training_clock
+from . import rounds, timers, training_clock
 
 log = logging.getLogger(__name__)
 
@@ -32,29 +33,64 @@ def scheduler_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def run_round(owner: str) -> tuple[int, int]:
-    """Fire the timers due now and deliver the e-mail due now (inside an app context)."""
-    training_clock.load()
-    return timers.fire_due(owner), sender.deliver_due()
+class Leases:
+    """The timers and e-mails a scheduler is working on now: their claims are renewed."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._held: dict[str, set[int]] = {"timers": set(), "messages": set()}
+
+    def hold(self, kind: str, ids) -> None:
+        with self._lock:
+            self._held[kind].update(ids)
+
+    def release(self, kind: str, row_id: int) -> None:
+        with self._lock:
+            self._held[kind].discard(row_id)
+
+    def held(self, kind: str) -> list[int]:
+        with self._lock:
+            return sorted(self._held[kind])
 
 
 class Scheduler:
-    """Fires timers and sends e-mail for one app, in a background thread."""
+    """Fires timers and sends e-mail for one app, in a background thread.
+
+    While it runs, a heartbeat renews its claims every third of `SCHEDULER_LEASE_SECONDS`:
+    a live scheduler keeps what it is working on however long that takes, and the work of a
+    dead one (killed, its machine gone) is taken over by another when the lease lapses.
+    """
 
     def __init__(self, app, owner: str | None = None):
         self.app = app
         self.owner = owner or scheduler_id()
+        self.leases = Leases()
         self._scheduler = BackgroundScheduler(timezone=timezone.utc)
         self._lock = threading.Lock()
         self._running_tick = False
         self._woken = False
+        self._next_run = datetime.now(timezone.utc)
         #: Called after each background round with (cases moved, e-mails sent).
         self.on_round = None
 
     def run_once(self) -> tuple[int, int]:
         """One round: fire due timers, deliver due e-mail. Returns (cases moved, e-mails sent)."""
         with self.app.app_context():
-            return run_round(self.owner)
+            training_clock.load()
+            return rounds.run(self.owner, self.leases)
+
+    def renew_leases(self) -> tuple[int, int]:
+        """The heartbeat: extend the claims on what this scheduler is working on now."""
+        with self.app.app_context():
+            until = clock.now() + timedelta(seconds=self.app.config["SCHEDULER_LEASE_SECONDS"])
+            return (timers.renew(self.owner, self.leases.held("timers"), until),
+                    sender.renew(self.owner, self.leases.held("messages"), until))
+
+    def _heartbeat(self) -> None:
+        try:
+            self.renew_leases()
+        except Exception:  # a missed beat shortens nothing yet; the next one tries again
+            log.exception("could not renew the scheduler's claims")
 
     def next_wake(self) -> datetime:
         """Real (wall-clock) instant of the next round."""
@@ -78,15 +114,22 @@ class Scheduler:
         except Exception:  # keep the scheduler alive; the failure is logged
             log.exception("scheduler round failed")
         finally:
-            with self._lock:
-                self._running_tick = False
-                woken = self._woken
             try:
-                run_at = datetime.now(timezone.utc) if woken else self.next_wake()
+                self._next_run = self.next_wake()
             except Exception:
                 log.exception("could not compute the next wake-up")
-                run_at = datetime.now(timezone.utc) + timedelta(seconds=1)
-            self._schedule(run_at)
+                self._next_run = datetime.now(timezone.utc) + timedelta(seconds=1)
+
+    def _after_tick(self, event) -> None:
+        """Plan the next round once APScheduler counts this one as finished: a job added from
+        inside the running round, due at once, would be skipped as a second instance, and the
+        scheduler would never wake again."""
+        if event.job_id != "tick":
+            return
+        with self._lock:
+            self._running_tick = False
+            woken = self._woken
+        self._schedule(datetime.now(timezone.utc) if woken else self._next_run)
 
     def _schedule(self, run_at: datetime) -> None:
         if not self._scheduler.running:
@@ -98,7 +141,12 @@ class Scheduler:
 
     def start(self) -> None:
         """Start, running a first round at once (timers that fell due while down fire now)."""
+        self._scheduler.add_listener(self._after_tick, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         self._scheduler.start()
+        self._scheduler.add_job(
+            self._heartbeat, "interval", seconds=self.app.config["SCHEDULER_LEASE_SECONDS"] / 3, id="heartbeat",
+            max_instances=1, coalesce=True, misfire_grace_time=None,
+        )
         self._schedule(datetime.now(timezone.utc))
 
     def wake(self) -> None:

@@ -2,7 +2,8 @@
 
 A timer row is claimed with a conditional UPDATE (and, on PostgreSQL, picked with
 `FOR UPDATE SKIP LOCKED`), so with two schedulers each timer goes to one of them. A claim is a
-lease: if its scheduler dies before firing, another one takes the timer when the lease ends.
+lease of `SCHEDULER_LEASE_SECONDS`, renewed by its scheduler while it works on the timer: if
+the scheduler dies, another one takes the timer when the lease ends, seconds later.
 Firing goes through `cases.fire_due_timers`, whose commit is guarded by the case's version, so
 even a timer fired twice (a lease that ran out mid-way) changes the case once.
 """
@@ -54,10 +55,16 @@ def claim_due(owner: str, limit: int = 100) -> list[tuple[int, int]]:
     return claimed
 
 
-def fire_due(owner: str) -> int:
-    """Fire every due timer this scheduler can claim; return how many cases moved on."""
+def fire_due(owner: str, leases=None) -> int:
+    """Fire every due timer this scheduler can claim; return how many cases moved on.
+
+    `leases` (the scheduler's) holds the claimed timers until each is done, so that their
+    claims are renewed meanwhile."""
     moved = 0
-    for timer_id, case_id in claim_due(owner):
+    claimed = claim_due(owner)
+    if leases is not None:
+        leases.hold("timers", [timer_id for timer_id, _ in claimed])
+    for timer_id, case_id in claimed:
         try:
             if with_retries(cases.fire_due_timers, case_id):
                 moved += 1
@@ -67,19 +74,33 @@ def fire_due(owner: str) -> int:
             _release(timer_id, owner, "the case kept changing; will retry")
         except Exception as error:  # one broken case must not stop the others
             log.exception("timer %s of case %s failed", timer_id, case_id)
-            _release(timer_id, owner, f"{type(error).__name__}: {error}", keep_lease=True)
+            _release(timer_id, owner, f"{type(error).__name__}: {error}", retry_later=True)
+        finally:
+            if leases is not None:
+                leases.release("timers", timer_id)
     return moved
 
 
 @use_case
-def _release(timer_id: int, owner: str, reason: str, keep_lease: bool = False) -> None:
-    """Leave a note on a claimed timer; without `keep_lease` it may be retried in a second."""
-    values = {"last_error": reason[:2000]}
-    if not keep_lease:
-        values["claimed_until"] = clock.now() + timedelta(seconds=1)
+def _release(timer_id: int, owner: str, reason: str, retry_later: bool = False) -> None:
+    """Leave a note on a claimed timer: it may be retried in a second, or after
+    `SCHEDULER_RETRY_SECONDS` when firing it failed."""
+    wait = current_app.config["SCHEDULER_RETRY_SECONDS"] if retry_later else 1
     db.session.execute(
-        update(CaseTimer).where(CaseTimer.id == timer_id, CaseTimer.claimed_by == owner).values(**values)
+        update(CaseTimer).where(CaseTimer.id == timer_id, CaseTimer.claimed_by == owner)
+        .values(last_error=reason[:2000], claimed_until=clock.now() + timedelta(seconds=wait))
     )
+
+
+def renew(owner: str, timer_ids: list[int], until: datetime) -> int:
+    """Extend this scheduler's claims on timers it is still working on; how many it kept."""
+    if not timer_ids:
+        return 0
+    result = db.session.execute(
+        update(CaseTimer).where(CaseTimer.id.in_(timer_ids), CaseTimer.claimed_by == owner).values(claimed_until=until)
+    )
+    db.session.commit()
+    return result.rowcount
 
 
 def next_due() -> datetime | None:

@@ -58,14 +58,13 @@ def advance(delta: timedelta, actor: Contact | str, fire=None) -> int:
         message = gettext("Move the clock forward by a positive duration of at most %(days)s days.",
                           days=LONGEST_MOVE.days)
         raise InvalidInput(message, {"duration": [message]})
-    from . import timers
     from notifications import sender
+
+    from . import rounds, timers
 
     if fire is None:
         def fire():
-            from .scheduler import run_round
-
-            return run_round("training-clock")
+            return rounds.run("training-clock")
 
     load()
     who = actor.email if isinstance(actor, Contact) else actor

@@ -79,6 +79,7 @@ def make_app(database_uri, tmp_path):
             "PUBLIC_BASE_URL": BASE_URL,
             "MAIL_DELIVERY": "capture",
             "SCHEDULER_POLL_SECONDS": 0.2,
+            "RATELIMIT_ENABLED": False,  # the limits' own tests turn them on
         }
         config.update(overrides)
         app = create_app(config)

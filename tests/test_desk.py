@@ -53,6 +53,7 @@ def test_the_desk_lists_open_matters_deadlines_first_with_who_has_not_answered(o
 
     # Past the first deadline (the scheduler has not run yet): overdue, at the top.
     frozen_clock.freeze(T0 + timedelta(days=4, hours=12))
+    sign_in(client, "clerk@example.org")  # the session ended while the officer was away
     rows = _rows(client.get("/desk?lang=en").get_data(as_text=True))
     assert "overdue" in rows[0] and "Programme of the Presidency" in rows[0]
     scheduler.run_once()
@@ -75,9 +76,10 @@ def test_the_desk_pages_and_filters_in_sql(office):
         url = found.group(1).replace("&amp;", "&") if found else None
     assert seen == [f"Text {n}" for n in range(5)]
     assert _rows(client.get("/desk?procedure=labelling").get_data(as_text=True)) == []
-    # Filters that are not values are ignored, never a 500.
-    for query in ("procedure=%00", "domain=abc", "after=nonsense", "after=9999-99-99|x|y", "partner=" + "X" * 500):
+    # Filters that are not values are ignored, never a 500; a NUL character is refused.
+    for query in ("procedure=nope", "domain=abc", "after=nonsense", "after=9999-99-99|x|y", "partner=" + "X" * 500):
         assert client.get("/desk?" + query).status_code == 200
+    assert client.get("/desk?procedure=%00").status_code == 422
 
 
 def test_a_labelling_request_on_the_desk_says_whose_move_it_is(office):

@@ -92,11 +92,16 @@ def duration(text: str, start: datetime | None = None) -> timedelta:
     return TimerEventDefinition.get_timedelta_from_start(parsed, start or now())
 
 
+class OutOfRange(ValueError):
+    """A moment before the year 1 or after 9999 once turned into UTC."""
+
+
 def local_to_utc(local: datetime, zone_name: str) -> datetime:
     """A wall-clock time in an IANA time zone, as an aware UTC instant.
 
-    Refuses an unknown zone, a time that already carries an offset, and a wall-clock time
-    that does not exist in that zone (skipped when clocks go forward)."""
+    Refuses an unknown zone, a time that already carries an offset, a wall-clock time that
+    does not exist in that zone (skipped when clocks go forward), and one whose instant falls
+    outside the years 1 to 9999."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     if local.tzinfo is not None:
@@ -106,8 +111,13 @@ def local_to_utc(local: datetime, zone_name: str) -> datetime:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown time zone {zone_name!r}") from None
     aware = local.replace(tzinfo=zone)
-    instant = aware.astimezone(timezone.utc)
-    if instant.astimezone(zone).replace(tzinfo=None) != local:
+    try:
+        instant = aware.astimezone(timezone.utc)
+        back = instant.astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        # E.g. 9999-12-31 23:00 twelve hours behind UTC falls after the last representable day.
+        raise OutOfRange(f"{local:%Y-%m-%d %H:%M} in {zone_name} is beyond the dates the service can handle") from None
+    if back != local:
         raise ValueError(f"{local:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks change)")
     return instant
 
@@ -123,3 +133,12 @@ def set_offset(offset: timedelta) -> None:
 
 def offset() -> timedelta:
     return _offset
+
+
+def elapsed_now() -> datetime:
+    """The instant for measuring how long a person has been away (sessions): the clock without
+    the training offset, so that moving a training installation's clock signs nobody out."""
+    frozen = _frozen
+    if frozen is not None:
+        return frozen
+    return datetime.now(timezone.utc)

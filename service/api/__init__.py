@@ -3,8 +3,26 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, send_from_directory
 
+from flask_smorest.arguments import ArgumentsMixin
+
 from ..extensions import csrf
 from . import cases, processes, reference, tasks
+
+# Each schema decides what an unknown field means, in the query string too (webargs would
+# drop unknown query parameters): the API's schemas refuse them, so that a misspelt filter
+# is answered 422 rather than ignored.
+ArgumentsMixin.ARGUMENTS_PARSER.unknown = None
+
+
+def error_response(status: int, message: str, errors: dict | None = None, headers: dict | None = None):
+    """The answer to a refused request: JSON under `/api`, the error page elsewhere."""
+    if _is_api():
+        body, status = _json_error(status, message, errors)
+    else:
+        from ..web import error_page
+
+        body, status = error_page(status, message)
+    return body, status, headers or {}
 
 
 def _docs_blueprint() -> Blueprint:
@@ -38,6 +56,15 @@ def _docs_blueprint() -> Blueprint:
 
 
 def register(app: Flask, api, procedures) -> None:
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    from forms.labelling import Euros
+
+    from ..input_guard import DatabaseId
+
+    # Before the blueprints: their documentation is written as they are registered.
+    api.register_converter(DatabaseId, integerconverter2paramschema)
+    api.register_field(Euros, None, None)  # its type is the `oneOf` it documents
     blueprints = [processes.blp, cases.blp, tasks.blp, reference.blp] + [p.api for p in procedures]
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -18,6 +18,7 @@ blp = Blueprint("reference", __name__, url_prefix="/api/reference", description=
 
 
 @blp.route("/action-plans")
+@blp.doc(security=[])
 @blp.response(200, ActionPlanSummarySchema(many=True))
 def list_action_plans():
     """The Action Plans (the current one is marked)."""
@@ -25,6 +26,7 @@ def list_action_plans():
 
 
 @blp.route("/action-plans/<code>")
+@blp.doc(security=[])
 @blp.response(200, ActionPlanSchema)
 def get_action_plan(code):
     """One Action Plan: domains → objectives → actions (`cadiz`, `marrakesh`)."""
@@ -35,6 +37,7 @@ def get_action_plan(code):
 
 
 @blp.route("/gcm-objectives")
+@blp.doc(security=[])
 @blp.response(200, GcmObjectiveSchema(many=True))
 def list_gcm_objectives():
     """The 23 objectives of the Global Compact for Migration."""
@@ -42,6 +45,7 @@ def list_gcm_objectives():
 
 
 @blp.route("/partners")
+@blp.doc(security=[])
 @blp.response(200, PartnerSchema(many=True))
 def list_partners():
     """Partner countries and organisations, and observers."""
@@ -49,6 +53,7 @@ def list_partners():
 
 
 @blp.route("/committees")
+@blp.doc(security=[])
 @blp.response(200, CommitteeSchema(many=True))
 def list_committees():
     """Committees and their members."""
@@ -56,6 +61,7 @@ def list_committees():
 
 
 @blp.route("/presidencies")
+@blp.doc(security=[])
 @blp.response(200, PresidencySchema(many=True))
 def list_presidencies():
     """The presidency timeline, oldest first."""
@@ -63,6 +69,7 @@ def list_presidencies():
 
 
 @blp.route("/referents")
+@blp.doc(security=[])
 @blp.response(200, ReferentSchema(many=True))
 def list_referents():
     """Referent countries per domain of the Action Plans."""

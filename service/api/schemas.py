@@ -1,5 +1,9 @@
 """API schemas (marshmallow): what the API reads and what it answers."""
+import copy
+
 from marshmallow import Schema, fields, validate
+
+from forms import Message
 
 from .pagination import PageQuery
 
@@ -7,6 +11,17 @@ from .pagination import PageQuery
 def BilingualField(name: str) -> fields.Function:
     """`{"en": ..., "fr": ...}` from a model's `<name>_en` / `<name>_fr` columns."""
     return fields.Function(lambda obj: {"en": getattr(obj, f"{name}_en"), "fr": getattr(obj, f"{name}_fr")})
+
+
+def shown(form: type[Schema]) -> type[Schema]:
+    """A schema that shows what `form` takes: the same fields, any of them empty (a draft may
+    be), without the form's input checks."""
+    declared = {}
+    for name, field in form._declared_fields.items():
+        field = copy.deepcopy(field)
+        field.allow_none, field.required, field.validators = True, False, []
+        declared[name] = field
+    return Schema.from_dict(declared, name=f"{form.__name__}View")
 
 
 class ErrorSchema(Schema):
@@ -52,7 +67,7 @@ class TaskQuerySchema(PageQuery):
     role = fields.String(validate=validate.Length(max=40))
     assignee = fields.String(validate=validate.Length(max=320))
     process = fields.String(validate=validate.Length(max=200))
-    case = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    case = fields.Integer(validate=validate.Range(min=0, max=2**31 - 1, error=Message("No case has this number.")))
 
 
 class CaseQuerySchema(PageQuery):

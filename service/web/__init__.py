@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import default_exceptions
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from workflows import clock
 
-from .. import cases
+from .. import cases, sessions
 from ..accounts import check_password
 from ..extensions import db
 from ..i18n import current_language, partner_timezone
@@ -25,14 +25,8 @@ bp = Blueprint("web", __name__)
 
 
 def current_contact() -> Contact | None:
-    contact_id = session.get("contact_id")
-    if contact_id is None:
-        return None
-    contact = db.session.get(Contact, contact_id)
-    if contact is None or not contact.active:
-        session.pop("contact_id", None)
-        return None
-    return contact
+    """The contact signed in to this browser (a server-side session), or None."""
+    return sessions.current()
 
 
 def signed_in(*roles: str):
@@ -103,15 +97,13 @@ def sign_in():
     if contact is None:
         return render_template("sign_in.html", error=gettext("Unknown e-mail address or wrong password."),
                                email=email), 401
-    session.clear()
-    session["contact_id"] = contact.id
-    session["lang"] = contact.language
+    sessions.begin(contact)
     return redirect(url_for("web.home"))
 
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
-    session.pop("contact_id", None)
+    sessions.end()
     return redirect(url_for("web.home"))
 
 
@@ -174,4 +166,10 @@ def register(app: Flask, procedures) -> None:
         response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if sessions.https(app):
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_MAX_AGE']}")
+        # Link pages carry a member's token and signed-in pages a person's data: a shared
+        # computer's cache or a proxy must keep neither; the sign-in page holds a CSRF token.
+        if request.path.startswith("/act/") or request.endpoint == "web.sign_in" or g.get("signed_in"):
+            response.headers["Cache-Control"] = "no-store"
         return response

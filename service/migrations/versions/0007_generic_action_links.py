@@ -1,7 +1,7 @@
 """Action links by purpose for any procedure; one response per link
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-23 20:00:00
 
 The link names what it acts on generically (`subject_type`, `subject_id`) instead of a
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

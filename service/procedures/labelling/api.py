@@ -1,5 +1,4 @@
 """`/api/labelling-requests` and the public register `/api/labelled-initiatives`."""
-import csv
 import io
 
 from flask import Response
@@ -8,15 +7,18 @@ from marshmallow import Schema, fields
 
 from forms.labelling import AfterSilenceForm, LabellingForm, ResultsForm, ReviewForm
 
+from service import csv_export
 from service.api.auth import require_contact
+from service.api.schemas import shown
 
 from . import decisions, use_cases
 from .register import register, register_entry
+from .schemas import RegisterEntrySchema
 
 blp = Blueprint("labelling", __name__, url_prefix="/api", description="Labelling requests and the register")
 
 
-class RequestSchema(LabellingForm):
+class RequestSchema(shown(LabellingForm)):
     """A request as the API shows it: the form's fields and where it stands."""
 
     class Meta:
@@ -111,6 +113,8 @@ def results(data, request_id):
 
 @blp.route("/labelled-initiatives")
 @blp.arguments(RegisterQuery, location="query")
+@blp.response(200, RegisterEntrySchema(many=True))
+@blp.doc(security=[])
 def labelled_initiatives(filters):
     """The public register, filtered by domain, objective, action, partner, type and year."""
     return [register_entry(row) for row in register(filters)]
@@ -118,9 +122,11 @@ def labelled_initiatives(filters):
 
 @blp.route("/labelled-initiatives.csv")
 @blp.arguments(RegisterQuery, location="query")
+@blp.doc(security=[], responses={"200": {"description": "The register, one initiative a line.",
+                                         "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def labelled_initiatives_csv(filters):
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_export.writer(out)
     writer.writerow(["id", "title", "type", "lead_partner", "partners", "start_date", "end_date", "location",
                      "budget_eur", "actions", "gcm_objectives", "labelled_at", "results_reported"])
     for row in register(filters):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import io
 from zoneinfo import available_timezones
 
@@ -11,7 +10,7 @@ from sqlalchemy import select
 
 import forms
 from forms.silent_procedure import LABELS, PURPOSES
-from service import links
+from service import csv_export, links
 from service.errors import InvalidInput, ServiceError
 from service.extensions import db
 from service.models import Committee
@@ -158,6 +157,6 @@ def record_json(officer, procedure_id):
 def record_csv(officer, procedure_id):
     """One line per event of the record: launch, e-mails, responses, extensions, outcome."""
     out = io.StringIO()
-    csv.writer(out).writerows(csv_rows(record(use_cases.get(procedure_id, officer))))
+    csv_export.writer(out).writerows(csv_rows(record(use_cases.get(procedure_id, officer))))
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=silent-procedure-{procedure_id}.csv"})
