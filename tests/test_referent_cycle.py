@@ -2,6 +2,7 @@
 back from a real SMTP server: opened, reminded, overdue and escalated, a roadmap drafted by two
 co-referents and submitted by one, sent back, accepted, commented by the Steering Committee,
 the period's end, the report, and thematic meetings with their anonymous evaluation."""
+import base64
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -201,6 +202,13 @@ def test_a_whole_cycle_with_the_clock_moved(desk):
     assert len(desk.mails("focal.ch@example.org", "The period has ended: the report is awaited")) == 1
     code, body = desk.call("POST", f"/api/referent-cycles/{cycle_id}/report/submit", "swiss")
     assert code == 200 and body["status"] == "submitted"
+    code, body = desk.call("POST", f"/api/referent-cycles/{cycle_id}/report/review", "officer", decision="revise",
+                           comment="Count the countries of the webinar again.")
+    assert code == 200 and desk.cycle(cycle_id)["status"] == "report_revision"
+    version = desk.call("GET", f"/api/referent-cycles/{cycle_id}/report", "chad")[1]["version"]
+    corrected = {**REPORT, "activities": [REPORT["activities"][0], {**REPORT["activities"][1], "countries": 19}]}
+    assert desk.save(cycle_id, "report", "chad", corrected, version)[0] == 200
+    assert desk.call("POST", f"/api/referent-cycles/{cycle_id}/report/submit", "chad")[0] == 200
     code, body = desk.call("POST", f"/api/referent-cycles/{cycle_id}/report/review", "officer", decision="accept")
     assert code == 200 and body["status"] == "accepted"
     final = desk.cycle(cycle_id)
@@ -222,8 +230,12 @@ def test_a_thematic_meeting_is_recorded_and_evaluated_anonymously(desk):
         "title": "Family separation and missing migrants", "cycle_id": cycle_id, "co_chairs": ["CH", "GM"],
         "start_date": "2026-09-20", "end_date": "2026-09-21", "place": "Geneva", "participants": 90,
         "countries": 34, "conclusions": "A network of focal points on missing migrants.", "objectives": [5],
-        "actions": [16, 17]})
+        "actions": [16, 17], "documents": [{"filename": "conclusions.pdf", "content_type": "application/pdf",
+                                             "content": base64.b64encode(b"%PDF-1.4 conclusions").decode()}]})
     assert code == 201, meeting
+    document = desk.client.get(f"/api/thematic-meetings/{meeting['id']}/documents/{meeting['documents'][0]['id']}",
+                               headers=bearer(desk.tokens["chad"]))
+    assert document.status_code == 200 and document.data == b"%PDF-1.4 conclusions"
     assert meeting["co_chairs"] == ["CH", "GM"] and meeting["actions"] == [16, 17]
     people = [{"email": f"p{i}@example.org", "name": f"Participant {i}", "language": "en"} for i in range(3)]
     code, body = desk.call("POST", f"/api/thematic-meetings/{meeting['id']}/evaluation", "officer",
@@ -268,12 +280,21 @@ def test_a_thematic_meeting_is_recorded_and_evaluated_anonymously(desk):
 def test_a_roadmap_that_never_comes_is_recorded_missing_and_the_report_is_still_asked(desk):
     cycle_id = _open(desk, period_end="2026-06-30", roadmap_due="2026-04-30T17:00",
                      report_due="2026-07-31T17:00")["id"]
+    # The scheduler was down until two weeks after the due date: the escalation still goes,
+    # once, and of the reminders that fell due meanwhile only the latest.
+    desk.at(ROADMAP_DUE + timedelta(days=15))
+    assert desk.mails("focal.ch@example.org", "Reminder") == []
+    assert len(desk.mails("officer@example.org", "Overdue: the roadmap")) == 1
+    assert len(desk.mails("focal.ch@example.org", "Still awaited: the roadmap")) == 1
+    for week in range(3, 9):
+        desk.at(ROADMAP_DUE + timedelta(days=7 * week))
+    weekly = desk.mails("focal.ch@example.org", "Still awaited: the roadmap")
+    assert len(weekly) == 7  # weekly until 25 June; the period ends on 1 July (Brussels)
+    assert desk.cycle(cycle_id)["status"] == "roadmap_due"
     desk.at(datetime(2026, 6, 30, 22, tzinfo=timezone.utc))
     cycle = desk.cycle(cycle_id)
     assert cycle["status"] == "report_due" and cycle["roadmap"]["status"] == "missing"
     assert len(desk.mails("officer@example.org", "No roadmap came")) == 1
-    weekly = desk.mails("focal.ch@example.org", "Still awaited: the roadmap")
-    assert len(weekly) == 8  # every week from 7 May to 25 June, none after the period's end
     with desk.app.app_context():
         state_size = len(db.session.scalar(select(Case.state).where(Case.id == cycle["case_id"])))
     assert state_size < 200_000
@@ -394,6 +415,8 @@ def test_the_pages_open_a_cycle_and_review_it(desk, make_account):
     assert desk.cycle(cycle_id)["status"] == "roadmap_accepted"
     listing = referent.get("/referent-cycles?lang=en").get_data(as_text=True)
     assert "roadmap accepted, period under way" in listing
+    report_page = referent.get(path + "/report?lang=en").get_data(as_text=True)
+    assert '<option value="1" >1. Geneva meeting</option>' in report_page.replace("\n", "")
 
 
 def test_a_save_over_a_co_referents_answers_shows_both_texts(desk, make_account):
@@ -428,3 +451,37 @@ def test_generic_processes_cannot_speak_of_a_cycle(desk):
     code, body = desk.call("POST", "/api/cases", "officer", json={"process": "referent_cycle",
                                                                    "data": {"cycle_id": cycle_id}})
     assert code == 409 and "POST /api/referent-cycles" in body["message"]
+
+
+def test_the_meeting_pages_record_a_meeting_and_send_the_questionnaire(desk, make_account):
+    make_account("clerk@example.org", "secretariat", password="a long passphrase", language="fr")
+    officer = desk.app.test_client()
+    sign_in(officer, "clerk@example.org")
+    page = officer.get("/thematic-meetings/new?lang=fr").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "title": "Retour volontaire et réintégration", "place": "Yaoundé",
+            "start_date": "2026-02-25", "end_date": "2026-02-26", "participants": "beaucoup", "countries": "12",
+            "conclusions": "20 recommandations.", "co_chairs": ["CM", "BE"]}
+    refused = officer.post("/thematic-meetings/new", data=form)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Indiquez un nombre entier, 0 ou plus." in text
+    assert "Choisissez les objectifs ou actions du Plan d&#39;action qu&#39;elle a servis." in text
+    assert 'value="Retour volontaire et réintégration"' in text
+    recorded = officer.post("/thematic-meetings/new", data={**form, "participants": "60", "actions": ["29"]})
+    assert recorded.status_code == 302
+    path = recorded.headers["Location"]
+    page = officer.get(path).get_data(as_text=True)
+    assert "60 participants de 12 pays." in page and "Le questionnaire n'a pas été envoyé." in page
+    bad = officer.post(path + "/evaluation", data={"csrf_token": csrf_token(page),
+                                                    "participants": "a@example.org, A, fr\nnot-an-address"})
+    assert bad.status_code == 422 and "2: Adresse électronique non valide." in bad.get_data(as_text=True)
+    sent = officer.post(path + "/evaluation", data={"csrf_token": csrf_token(page),
+                                                     "participants": "a@example.org, A, fr\nb@example.org"})
+    assert sent.status_code == 302
+    assert "Le questionnaire a été envoyé à 2 participants." in officer.get(sent.headers["Location"]).get_data(as_text=True)
+    desk.deliver()
+    assert len(desk.mails("a@example.org", "Votre avis sur la réunion")) == 1
+    assert len(desk.mails("b@example.org", "Your opinion of the meeting")) == 1
+    listing = officer.get("/thematic-meetings?partner=CM").get_data(as_text=True)
+    assert "Retour volontaire et réintégration" in listing
+    assert "Retour volontaire" not in officer.get("/thematic-meetings?partner=TD").get_data(as_text=True)

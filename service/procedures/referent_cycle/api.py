@@ -171,7 +171,7 @@ def review_report(data, cycle_id):
 def list_comments(cycle_id):
     """Comments on the accepted roadmap (the Secretariat, the Presidency, the referents)."""
     actor = require_contact()
-    return [views.comment(c) for c in comments.visible(use_cases.get(cycle_id, actor), actor)]
+    return [views.comment(c) for c in comments.of_cycle(use_cases.get(cycle_id, actor))]
 
 
 @blp.route("/referent-cycles/<int:cycle_id>/comments", methods=["POST"])
@@ -212,7 +212,7 @@ def list_meetings(filters, pagination_parameters):
                                    year=filters.get("year"), cycle_id=filters.get("cycle"),
                                    page=pagination_parameters.page, per_page=pagination_parameters.page_size)
     pagination_parameters.item_count = total
-    return [views.meeting(row) for row in rows]
+    return views.meetings_page(rows)
 
 
 @blp.route("/thematic-meetings/<int:meeting_id>")

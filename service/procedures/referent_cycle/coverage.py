@@ -69,19 +69,31 @@ def replace(*, deliverable_id: int | None = None, meeting_id: int | None = None,
 
 def numbers(*, deliverable_id: int | None = None, meeting_id: int | None = None) -> dict[int | None, dict]:
     """Activity position (None: the source itself) → {"objectives": [...], "actions": [...]}, as numbers."""
-    column = ActionPlanLink.deliverable_id if deliverable_id is not None else ActionPlanLink.meeting_id
+    if deliverable_id is not None:
+        return _numbers(ActionPlanLink.deliverable_id, [deliverable_id])[deliverable_id]
+    return _numbers(ActionPlanLink.meeting_id, [meeting_id])[meeting_id]
+
+
+def meetings_numbers(meeting_ids: list[int]) -> dict[int, dict]:
+    """Meeting id → {"objectives": [...], "actions": [...]}, for a page of meetings in one query."""
+    found = _numbers(ActionPlanLink.meeting_id, meeting_ids)
+    return {m: found[m].get(None, {"objectives": [], "actions": []}) for m in meeting_ids}
+
+
+def _numbers(column, ids: list[int]) -> dict[int, dict[int | None, dict]]:
     rows = db.session.execute(
-        select(ActionPlanLink.activity, Objective.number, Action.number)
+        select(column, ActionPlanLink.activity, Objective.number, Action.number)
         .join(Objective, Objective.id == ActionPlanLink.objective_id)
         .outerjoin(Action, Action.id == ActionPlanLink.action_id)
-        .where(column == (deliverable_id or meeting_id))
+        .where(column.in_(ids))
         .order_by(ActionPlanLink.activity, Objective.number, Action.number)).all()
-    found: dict[int | None, dict] = defaultdict(lambda: {"objectives": [], "actions": []})
-    for activity, objective, action in rows:
+    found: dict[int, dict[int | None, dict]] = defaultdict(
+        lambda: defaultdict(lambda: {"objectives": [], "actions": []}))
+    for source, activity, objective, action in rows:
         if action is None:
-            found[activity]["objectives"].append(objective)
+            found[source][activity]["objectives"].append(objective)
         else:
-            found[activity]["actions"].append(action)
+            found[source][activity]["actions"].append(action)
     return found
 
 

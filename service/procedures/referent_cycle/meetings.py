@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from notifications.outbox import queue_email
 from service import links, reference
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.models import ActionLink, ActionPlan, Contact, Domain
 from service.unit_of_work import use_case, with_retries
@@ -174,22 +174,29 @@ def _answer(link_id: int, values: dict) -> Receipt:
 
 def summary(meeting: ThematicMeeting) -> dict:
     """The evaluation's results, anonymous: counts, the average usefulness, the recommendations."""
-    answers = db.session.execute(select(MeetingEvaluation.met_expectations, MeetingEvaluation.usefulness,
-                                        MeetingEvaluation.recommendations)
-                                 .where(MeetingEvaluation.meeting_id == meeting.id)
-                                 .order_by(MeetingEvaluation.id)).all()
-    asked = db.session.scalar(select(func.count(ActionLink.id)).where(
-        ActionLink.subject_type == SUBJECT, ActionLink.subject_id == meeting.id))
-    count = len(answers)
-    return {
-        "participants": meeting.participants, "countries": meeting.countries, "asked": asked, "answers": count,
-        "met_expectations": sum(1 for a in answers if a[0] == "yes"),
-        "partly": sum(1 for a in answers if a[0] == "partly"),
-        "usefulness_average": round(sum(a[1] for a in answers) / count, 1) if count else None,
-        "recommendations": sorted(a[2] for a in answers if a[2]),
-    }
+    return summaries([meeting])[meeting.id]
 
 
-def require_reader(actor: Contact | None) -> None:
-    if actor is None:
-        raise Forbidden(gettext("Sign in to see thematic meetings."))
+def summaries(meetings: list[ThematicMeeting]) -> dict[int, dict]:
+    """The summaries of a page of meetings, in two queries."""
+    ids = [m.id for m in meetings]
+    answers: dict[int, list] = {i: [] for i in ids}
+    for meeting_id, met, useful, recommendations in db.session.execute(
+            select(MeetingEvaluation.meeting_id, MeetingEvaluation.met_expectations, MeetingEvaluation.usefulness,
+                   MeetingEvaluation.recommendations).where(MeetingEvaluation.meeting_id.in_(ids))):
+        answers[meeting_id].append((met, useful, recommendations))
+    asked = dict(db.session.execute(select(ActionLink.subject_id, func.count(ActionLink.id)).where(
+        ActionLink.subject_type == SUBJECT, ActionLink.subject_id.in_(ids)).group_by(ActionLink.subject_id)).all())
+    result = {}
+    for meeting in meetings:
+        given = answers[meeting.id]
+        count = len(given)
+        result[meeting.id] = {
+            "participants": meeting.participants, "countries": meeting.countries, "asked": asked.get(meeting.id, 0),
+            "answers": count, "met_expectations": sum(1 for a in given if a[0] == "yes"),
+            "partly": sum(1 for a in given if a[0] == "partly"),
+            "usefulness_average": round(sum(a[1] for a in given) / count, 1) if count else None,
+            # Sorted, so their order says nothing of who answered when.
+            "recommendations": sorted(a[2] for a in given if a[2]),
+        }
+    return result

@@ -95,10 +95,11 @@ class ReferentDeliverable(db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     cycle: Mapped[ReferentCycle] = relationship(back_populates="deliverables")
-    updated_by: Mapped[Contact | None] = relationship(foreign_keys=[updated_by_id])
-    submitted_by: Mapped[Contact | None] = relationship(foreign_keys=[submitted_by_id])
+    # Loaded with the deliverables of a page of cycles at once (a list makes no query per row).
+    updated_by: Mapped[Contact | None] = relationship(foreign_keys=[updated_by_id], lazy="selectin")
+    submitted_by: Mapped[Contact | None] = relationship(foreign_keys=[submitted_by_id], lazy="selectin")
     reviews: Mapped[list["DeliverableReview"]] = relationship(order_by="DeliverableReview.id",
-                                                               cascade="all, delete-orphan")
+                                                               cascade="all, delete-orphan", lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -116,7 +117,7 @@ class DeliverableReview(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    reviewed_by: Mapped[Contact | None] = relationship()
+    reviewed_by: Mapped[Contact | None] = relationship(lazy="selectin")
 
 
 class RoadmapComment(db.Model):
@@ -132,7 +133,7 @@ class RoadmapComment(db.Model):
     text: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    contact: Mapped[Contact] = relationship()
+    contact: Mapped[Contact] = relationship(lazy="joined")
 
 
 class ThematicMeeting(db.Model):
@@ -157,7 +158,7 @@ class ThematicMeeting(db.Model):
     co_chair_rows: Mapped[list["ThematicMeetingCoChair"]] = relationship(
         order_by="ThematicMeetingCoChair.position", cascade="all, delete-orphan", lazy="selectin")
     documents: Mapped[list["ThematicMeetingDocument"]] = relationship(
-        order_by="ThematicMeetingDocument.id", cascade="all, delete-orphan")
+        order_by="ThematicMeetingDocument.id", cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def co_chairs(self) -> list[str]:

@@ -7,6 +7,8 @@ the partner holding the Presidency today, from the reference data).
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import or_, select
@@ -97,7 +99,11 @@ def tell_referents_of_comment(cycle: ReferentCycle, deliverable: ReferentDeliver
     _mail(cycle, deliverable, "roadmap_comment", focal_points(cycle), comment_text=text, commenter=member)
 
 
-_DELIVERABLE_STATUS = {"revision": "revision_requested", "accepted": "accepted", "missing": "missing"}
+def _stale(next_at, now) -> bool:
+    try:
+        return next_at is not None and now >= datetime.fromisoformat(next_at)
+    except (TypeError, ValueError):
+        return False
 
 
 def update_from_process(case: Case, params: dict) -> None:
@@ -124,8 +130,8 @@ def update_from_process(case: Case, params: dict) -> None:
         elif status.endswith("_missing"):
             deliverable.status = "missing"
     notice = params.get("notice")
-    if notice == "reminder" and now >= (cycle.roadmap_due_at if kind == "roadmap" else cycle.report_due_at):
-        return  # the scheduler was late: no "due soon" once it is due
+    if notice in ("reminder", "overdue") and _stale(params.get("next_at"), now):
+        return  # fired late (the scheduler was down): the next reminder is already due, send that one only
     if notice:
         tell(cycle, deliverable, notice)
     if status == "roadmap_accepted":

@@ -131,7 +131,7 @@ def _detail_page(contact, cycle, errors=None, values=None, status=200):
     return render_template(
         "referent_cycle/cycle.html", cycle=cycle, tasks=tasks, roadmap=roadmap, report=report,
         roadmap_values=form_values(roadmap), report_values=form_values(report),
-        comments=comments.visible(cycle, contact), focal=use_cases.is_focal_point(contact, cycle),
+        comments=comments.of_cycle(cycle), focal=use_cases.is_focal_point(contact, cycle),
         meetings=cycle_meetings, errors=errors or {}, values=values or {},
         roadmap_labels=ROADMAP_LABELS, report_labels=REPORT_LABELS, **_words(), **_choices()), status
 

@@ -247,7 +247,7 @@ def save_draft(cycle_id: int, kind: str, data: dict[str, Any], actor: Contact,
     content, refs = _split(cycle, kind, data)
     deliverable.content = content
     coverage.replace(deliverable_id=deliverable.id, refs=refs)
-    deliverable.updated_at, deliverable.updated_by_id = clock.now(), actor.id
+    deliverable.updated_at, deliverable.updated_by = clock.now(), actor
     db.session.flush()
     return deliverable
 
@@ -277,7 +277,7 @@ def submit(cycle_id: int, kind: str, actor: Contact, version: int | None = None)
         raise InvalidInput(gettext("The %(deliverable)s is not complete.", deliverable=deliverable_name(kind)),
                            error.messages) from None
     now = clock.now()
-    deliverable.status, deliverable.submitted_at, deliverable.submitted_by_id = "submitted", now, actor.id
+    deliverable.status, deliverable.submitted_at, deliverable.submitted_by = "submitted", now, actor
     cycle.status, cycle.updated_at = f"{kind}_submitted", now
     cases.step_task(task, {"submitted_by": actor.email}, actor)
     notices.tell_secretariat(cycle, deliverable, f"{kind}_submitted")
@@ -315,6 +315,6 @@ def review(cycle_id: int, kind: str, data: dict[str, Any], actor: Contact) -> Re
             raise InvalidInput(message, {"decision": [message]})
         step.update({f"{kind}_index": index, f"{kind}_next": schedule[index]["at"]})
     deliverable.reviews.append(DeliverableReview(decision=data["decision"], comment=data.get("comment", ""),
-                                                 reviewed_by_id=actor.id, reviewed_at=clock.now()))
+                                                 reviewed_by=actor, reviewed_at=clock.now()))
     cases.step_task(task, step, actor)
     return deliverable

@@ -48,13 +48,20 @@ def comment(item: RoadmapComment) -> dict[str, Any]:
             "received_at": _iso(item.received_at)}
 
 
-def meeting(item: ThematicMeeting) -> dict[str, Any]:
-    served = coverage.numbers(meeting_id=item.id).get(None, {"objectives": [], "actions": []})
+def meetings_page(items: list[ThematicMeeting]) -> list[dict[str, Any]]:
+    """A page of meetings: what they serve and their evaluations, read for the page at once."""
+    served, summaries = coverage.meetings_numbers([m.id for m in items]), meetings.summaries(items)
+    return [meeting(m, served[m.id], summaries[m.id]) for m in items]
+
+
+def meeting(item: ThematicMeeting, served: dict | None = None, summary: dict | None = None) -> dict[str, Any]:
+    if served is None:
+        served = coverage.numbers(meeting_id=item.id).get(None, {"objectives": [], "actions": []})
     return {
         "id": item.id, "title": item.title, "action_plan": item.action_plan_code, "cycle_id": item.cycle_id,
         "co_chairs": item.co_chairs, "start_date": item.start_date.isoformat(), "end_date": item.end_date.isoformat(),
         "place": item.place, "participants": item.participants, "countries": item.countries,
         "conclusions": item.conclusions, "objectives": served["objectives"], "actions": served["actions"],
         "documents": [{"id": d.id, "filename": d.filename, "size": d.size, "sha256": d.sha256} for d in item.documents],
-        "recorded_at": _iso(item.recorded_at), "evaluation": meetings.summary(item),
+        "recorded_at": _iso(item.recorded_at), "evaluation": summary or meetings.summary(item),
     }
