@@ -485,3 +485,29 @@ def test_the_meeting_pages_record_a_meeting_and_send_the_questionnaire(desk, mak
     listing = officer.get("/thematic-meetings?partner=CM").get_data(as_text=True)
     assert "Retour volontaire et réintégration" in listing
     assert "Retour volontaire" not in officer.get("/thematic-meetings?partner=TD").get_data(as_text=True)
+
+
+def test_the_longest_waits_the_schedules_allow_still_end_the_case(app, frozen_clock):
+    """Two years without a roadmap or a report: every weekly reminder the schedules allow is
+    walked (each is a turn of the process's loop) and the case still ends, under the engine's
+    depth limit."""
+    from service.procedures.referent_cycle import reminders
+    from workflows import engine
+
+    with app.app_context():
+        end = T0 + timedelta(days=730)
+        roadmap = reminders.schedule(T0 + timedelta(days=20), T0, end)
+        report = reminders.schedule(end + timedelta(days=20), end, end + timedelta(days=750))
+        assert len(roadmap) == len(report) == 2 + 1 + reminders.MAX_OVERDUE_REMINDERS + 1
+        definition = app.extensions["definitions"].get("referent_cycle")
+        services = engine.Services(["referent_cycle_update"])
+        workflow = engine.start(definition.spec, definition.subprocess_specs, {
+            "cycle_id": 1, "lead_partner": "TD", "period_end": end.isoformat(),
+            "roadmap_schedule": roadmap, "roadmap_index": 0, "roadmap_next": roadmap[0]["at"],
+            "report_schedule": report, "report_index": 0, "report_next": report[0]["at"]}, services)
+        for entry in roadmap + report:
+            frozen_clock.freeze(datetime.fromisoformat(entry["at"]) + timedelta(seconds=1))
+            engine.fire_due_timers(workflow)
+        notices = [e["params"]["notice"] for e in services.effects]
+        assert notices.count("overdue") == 2 * reminders.MAX_OVERDUE_REMINDERS
+        assert notices[-1] == "report_missing" and workflow.is_completed()
