@@ -17,7 +17,7 @@ from workflows import clock
 
 from . import FormSchema, Message, register
 from . import referent_report, roadmap  # noqa: F401 - registers the roadmap and report forms
-from .roadmap import LONG, check_partners, date_field, numbers, text
+from .roadmap import LONG, check_partners, chose_any, date_field, no_nul, numbers, text
 from .silent_procedure import DOCUMENTS_PER_PROCEDURE, DocumentForm
 
 DUE_FORMAT = Message("Give a local date and time, e.g. 2026-04-30T17:00, without an offset.")
@@ -55,7 +55,8 @@ class OpenCycleForm(FormSchema):
     """What the Secretariat opens a cycle with; the referent partners default to the domain's."""
 
     action_plan = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    domain = fields.Integer(required=True, strict=False, error_messages={
+    domain = fields.Integer(required=True, strict=False, validate=validate.Range(
+        min=1, max=1000, error=Message("A domain is given by its number.")), error_messages={
         "required": Message("Choose the domain."), "null": Message("Choose the domain."),
         "invalid": Message("A domain is given by its number.")})
     partners = fields.List(fields.String(), load_default=None, allow_none=True,
@@ -104,7 +105,8 @@ class DeliverableReviewForm(FormSchema):
     decision = fields.String(required=True, validate=validate.OneOf(DECISIONS, error=Message(
         "The decision is accept or revise.")), error_messages={"required": Message("Choose a decision."),
                                                                 "null": Message("Choose a decision.")})
-    comment = fields.String(load_default="", validate=validate.Length(max=LONG, error=Message("At most {max} characters.")))
+    comment = fields.String(load_default="", validate=[
+        validate.Length(max=LONG, error=Message("At most {max} characters.")), no_nul])
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
@@ -129,8 +131,9 @@ class ThematicMeetingForm(FormSchema):
     """A thematic meeting held, as the Secretariat records it."""
 
     title = text(Message("The title is required."))
-    cycle_id = fields.Integer(load_default=None, allow_none=True, strict=False,
-                              error_messages={"invalid": Message("A cycle is given by its number.")})
+    cycle_id = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(
+        min=1, max=2**31 - 1, error=Message("A cycle is given by its number.")),
+        error_messages={"invalid": Message("A cycle is given by its number.")})
     action_plan = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     co_chairs = fields.List(fields.String(), required=True,
                             validate=validate.Length(min=1, max=6, error=Message("Name one to {max} co-chairs.")),
@@ -152,8 +155,8 @@ class ThematicMeetingForm(FormSchema):
     documents = fields.List(fields.Nested(DocumentForm), load_default=list, validate=validate.Length(
         max=DOCUMENTS_PER_PROCEDURE, error=Message("At most {max} documents.")))
 
-    @validates_schema(skip_on_field_errors=False)
-    def _check(self, data, **kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data, original, **kwargs):
         errors: dict[str, list[str]] = {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
@@ -162,7 +165,7 @@ class ThematicMeetingForm(FormSchema):
             errors["start_date"] = [gettext("A meeting is recorded once it has been held.")]
         if check_partners(data.get("co_chairs") or []):
             errors["co_chairs"] = check_partners(data["co_chairs"])
-        if not (data.get("objectives") or data.get("actions")):
+        if not chose_any(original):
             errors["actions"] = [gettext("Choose the objectives or actions of the Action Plan it served.")]
         if errors:
             raise ValidationError(errors)
@@ -172,7 +175,7 @@ class ParticipantForm(FormSchema):
     email = fields.Email(required=True, validate=validate.Length(max=320),
                          error_messages={"required": Message("The e-mail address is required."),
                                          "invalid": Message("Not a valid e-mail address.")})
-    name = fields.String(load_default="", validate=validate.Length(max=200))
+    name = fields.String(load_default="", validate=[validate.Length(max=200), no_nul])
     language = fields.String(load_default="en", validate=validate.OneOf(("fr", "en"), error=Message(
         "The language is fr or en.")))
 

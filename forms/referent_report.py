@@ -12,8 +12,8 @@ from flask_babel import gettext
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from . import FormSchema, Message, register
-from .roadmap import (ACTIVITY_KINDS, LONG, MAX_ACTIVITIES, check_dates, check_partners, date_field, numbers,
-                      text)
+from .roadmap import (ACTIVITY_KINDS, LONG, MAX_ACTIVITIES, check_dates, check_partners, chose_any, date_field,
+                      numbers, text)
 
 COUNT = Message("Give a whole number, 0 or more.")
 
@@ -27,8 +27,9 @@ def count() -> fields.Integer:
 class HeldActivityForm(FormSchema):
     """One activity held during the period."""
 
-    planned = fields.Integer(load_default=None, allow_none=True, strict=False,
-                             error_messages={"invalid": Message("Choose a planned activity, or none for a new one.")})
+    planned = fields.Integer(load_default=None, allow_none=True, strict=False, validate=validate.Range(
+        min=1, max=1000, error=Message("Choose a planned activity, or none for a new one.")),
+        error_messages={"invalid": Message("Choose a planned activity, or none for a new one.")})
     title = text(Message("Give the activity a title."))
     kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS, error=Message("Choose a kind of activity.")),
                          error_messages={"required": Message("Choose a kind of activity."),
@@ -63,9 +64,9 @@ class ReportForm(FormSchema):
     objectives = numbers(Message("An objective is given by its number."))
     actions = numbers(Message("An action is given by its number."))
 
-    @validates_schema(skip_on_field_errors=False)
-    def _check(self, data, partial=False, **kwargs):
-        if not partial and not (data.get("objectives") or data.get("actions")):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data, original, partial=False, **kwargs):
+        if not partial and not chose_any(original):
             raise ValidationError({"actions": [gettext("Choose the objectives or actions of the Action Plan the "
                                                        "period covered.")]})
 

@@ -27,9 +27,18 @@ AT_MOST = Message("At most {max} characters.")
 NOT_A_DATE = Message("Not a valid date (YYYY-MM-DD).")
 
 
+NO_NUL = Message("The text may not contain a NUL character.")
+
+
+def no_nul(value: str) -> None:
+    """A NUL character is no text anyone typed, and PostgreSQL refuses it."""
+    if "\x00" in value:
+        raise ValidationError(NO_NUL.translated())
+
+
 def text(required: Message | None, limit: int = SHORT) -> fields.String:
     """A text field; with `required`, it may be neither missing nor blank."""
-    checks = [validate.Length(max=limit, error=AT_MOST)]
+    checks = [validate.Length(max=limit, error=AT_MOST), no_nul]
     if required is None:
         return fields.String(load_default=None, allow_none=True, validate=checks)
 
@@ -42,7 +51,8 @@ def text(required: Message | None, limit: int = SHORT) -> fields.String:
 
 
 def numbers(invalid: Message) -> fields.List:
-    return fields.List(fields.Integer(strict=False, error_messages={"invalid": invalid}), load_default=list,
+    return fields.List(fields.Integer(strict=False, validate=validate.Range(min=1, max=10_000, error=invalid),
+                                      error_messages={"invalid": invalid}), load_default=list,
                        validate=validate.Length(max=40, error=Message("At most {max} choices.")))
 
 
@@ -62,6 +72,11 @@ def check_gcm(numbers_given: list[int]) -> list[str]:
     wrong = sorted({n for n in numbers_given if not 1 <= n <= 23})
     return [gettext("The Global Compact has objectives 1 to 23, not %(numbers)s.",
                     numbers=", ".join(map(str, wrong)))] if wrong else []
+
+
+def chose_any(original) -> bool:
+    """Whether objectives or actions were given at all (wrong ones get their own messages)."""
+    return isinstance(original, dict) and bool(original.get("objectives") or original.get("actions"))
 
 
 def check_dates(data: dict, errors: dict) -> None:
@@ -86,15 +101,15 @@ class PlannedActivityForm(FormSchema):
     actions = numbers(Message("An action is given by its number."))
     gcm_objectives = numbers(Message("An objective is given by its number."))
 
-    @validates_schema(skip_on_field_errors=False)
-    def _check(self, data, partial=False, **kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data, original, partial=False, **kwargs):
         errors: dict[str, list[str]] = {}
         check_dates(data, errors)
         if check_partners(data.get("co_chairs") or []):
             errors["co_chairs"] = check_partners(data["co_chairs"])
         if check_gcm(data.get("gcm_objectives") or []):
             errors["gcm_objectives"] = check_gcm(data["gcm_objectives"])
-        if not partial and not (data.get("objectives") or data.get("actions")):
+        if not partial and not chose_any(original):
             errors["actions"] = [gettext("Choose the objectives or actions of the Action Plan it serves.")]
         if errors:
             raise ValidationError(errors)
@@ -102,7 +117,7 @@ class PlannedActivityForm(FormSchema):
 
 @register("referent_roadmap")
 class RoadmapForm(FormSchema):
-    themes = fields.List(fields.String(validate=validate.Length(max=SHORT, error=AT_MOST)), required=True,
+    themes = fields.List(fields.String(validate=[validate.Length(max=SHORT, error=AT_MOST), no_nul]), required=True,
                          validate=validate.Length(min=1, max=20, error=Message("Give one to {max} themes.")),
                          error_messages={"required": Message("Give at least one theme.")})
     activities = fields.List(fields.Nested(PlannedActivityForm), required=True,

@@ -511,3 +511,32 @@ def test_the_longest_waits_the_schedules_allow_still_end_the_case(app, frozen_cl
         notices = [e["params"]["notice"] for e in services.effects]
         assert notices.count("overdue") == 2 * reminders.MAX_OVERDUE_REMINDERS
         assert notices[-1] == "report_missing" and workflow.is_completed()
+
+
+def test_odd_requests_never_get_a_500(desk, make_account):
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    cycle_id = _open(desk)["id"]
+    officer = desk.app.test_client()
+    sign_in(officer, "clerk@example.org")
+    for path in ("/referent-cycles?year=99999&page=99999999999999999999", "/referent-cycles?domain=abc&page=-3",
+                 "/referent-cycles/new?domain=99999999999", "/thematic-meetings?year=0&partner=%00",
+                 f"/referent-cycles/{2**40}", "/thematic-meetings/99999999999"):
+        assert officer.get(path).status_code in (200, 404), path
+    page = officer.get("/referent-cycles/new").get_data(as_text=True)
+    odd = officer.post("/referent-cycles/new", data={"csrf_token": csrf_token(page), "domain": "abc",
+                                                     "period_start": "x", "partners": ["TD"]})
+    assert odd.status_code == 422
+    for path in ("/api/referent-cycles?year=99999", "/api/thematic-meetings?cycle=99999999999",
+                 f"/api/referent-cycles/{cycle_id}/roadmap?version=abc"):
+        assert desk.client.get(path, headers=bearer(desk.tokens["officer"])).status_code in (200, 422), path
+    code, body = desk.call("PUT", f"/api/referent-cycles/{cycle_id}/roadmap?version=1", "chad",
+                           json={"activities": "many", "themes": [None], "needs": {"a": 1}})
+    assert code == 422 and {"activities", "themes", "needs"} <= set(body["errors"]["json"])
+    code, body = desk.call("PUT", f"/api/referent-cycles/{cycle_id}/roadmap?version=1", "chad",
+                           json={"themes": ["Mi\x00neurs"], "activities": [{"title": "A\x00"}]})
+    assert code == 422 and "NUL" in body["errors"]["json"]["themes"]["0"][0]
+    assert desk.client.get("/api/referent-cycles?partner=T%00D", headers=bearer(desk.tokens["officer"])).status_code == 422
+    code, body = desk.call("POST", "/api/thematic-meetings", "officer", json={
+        "title": "T", "co_chairs": ["CM"], "start_date": "2026-02-01", "place": "P", "participants": 10 ** 12,
+        "countries": -1, "conclusions": "C", "actions": [10 ** 12], "cycle_id": 2 ** 40})
+    assert code == 422 and {"participants", "countries"} <= set(body["errors"]["json"])

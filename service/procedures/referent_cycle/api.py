@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from forms import Message
 from forms.referent_cycle import (RoadmapCommentForm, EvaluationRequestForm, OpenCycleForm, DeliverableReviewForm,
                                   ThematicMeetingForm)
 from forms.referent_report import ReportForm
@@ -13,27 +14,35 @@ from forms.roadmap import RoadmapForm
 from service import reference
 from service.api.auth import require_contact
 from service.extensions import db
+from service.models import is_row_id
 
 from . import comments, coverage, meetings, use_cases, views
-from .models import ThematicMeetingDocument
+from .models import CYCLE_STATUSES, ThematicMeetingDocument
 from .use_cases import DraftConflict
 
 blp = Blueprint("referent_cycle", __name__, url_prefix="/api",
                 description="Referent-country cycles (roadmaps and reports) and thematic meetings")
 
 
+def _number(low: int, high: int) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=low, max=high))
+
+
+PARTNER_CODE = validate.Regexp(r"^[A-Z]{2,10}$", error=Message("A partner is given by its code, e.g. TD or ECOWAS."))
+
+
 class CycleQuery(Schema):
-    domain = fields.Integer()
-    status = fields.String()
-    partner = fields.String()
-    year = fields.Integer()
+    domain = _number(1, 1000)
+    status = fields.String(validate=validate.OneOf(CYCLE_STATUSES))
+    partner = fields.String(validate=PARTNER_CODE)
+    year = _number(1900, 2200)
 
 
 class MeetingQuery(Schema):
-    domain = fields.Integer()
-    partner = fields.String()
-    year = fields.Integer()
-    cycle = fields.Integer()
+    domain = _number(1, 1000)
+    partner = fields.String(validate=PARTNER_CODE)
+    year = _number(1900, 2200)
+    cycle = _number(1, 2**31 - 1)
 
 
 class VersionQuery(Schema):
@@ -233,7 +242,7 @@ def send_evaluation(data, meeting_id):
 @blp.route("/thematic-meetings/<int:meeting_id>/documents/<int:document_id>")
 def meeting_document(meeting_id, document_id):
     meetings.get(meeting_id, require_contact())
-    document = db.session.get(ThematicMeetingDocument, document_id)
+    document = db.session.get(ThematicMeetingDocument, document_id) if is_row_id(document_id) else None
     if document is None or document.meeting_id != meeting_id:
         abort(404)
     return Response(document.content, mimetype=document.content_type,

@@ -15,7 +15,7 @@ from service import links
 from service.errors import Conflict, Forbidden, InvalidInput
 from service.extensions import db
 from service.i18n import format_moment_with_zone
-from service.models import ActionLink, Contact
+from service.models import ActionLink, Contact, is_row_id
 from service.unit_of_work import use_case, with_retries
 from workflows import clock
 
@@ -85,7 +85,7 @@ def post(cycle_id: int, text: str, actor: Contact) -> RoadmapComment:
     """A comment through the API, from a signed-in contact of a Steering Committee member."""
     if actor not in notices.committee_contacts():
         raise Forbidden(gettext("Only the contacts of the Steering Committee's members may comment on a roadmap."))
-    cycle = db.session.get(ReferentCycle, cycle_id)
+    cycle = db.session.get(ReferentCycle, cycle_id) if is_row_id(cycle_id) else None
     roadmap = cycle.deliverable("roadmap") if cycle is not None else None
     if roadmap is None or roadmap.comments_until is None:
         raise Conflict(gettext("This roadmap is not open to comments (it has not been accepted)."))

@@ -19,7 +19,7 @@ from notifications.outbox import queue_email
 from service import links, reference
 from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
-from service.models import ActionLink, ActionPlan, Contact, Domain
+from service.models import ActionLink, ActionPlan, Contact, Domain, is_row_id
 from service.unit_of_work import use_case, with_retries
 from workflows import clock
 
@@ -34,7 +34,7 @@ EVALUATION_PURPOSE = "thematic_meeting_evaluation"
 
 def get(meeting_id: int, actor: Contact) -> ThematicMeeting:
     """A meeting's record: any signed-in contact may read it (its answers are anonymous)."""
-    meeting = db.session.get(ThematicMeeting, meeting_id)
+    meeting = db.session.get(ThematicMeeting, meeting_id) if is_row_id(meeting_id) else None
     if meeting is None or actor is None:
         raise NotFound(gettext("No thematic meeting %(number)s.", number=meeting_id))
     return meeting
@@ -53,6 +53,7 @@ def visible(*, domain: int | None = None, partner: str | None = None, year: int 
             select(ThematicMeetingCoChair.meeting_id).where(ThematicMeetingCoChair.partner_code == partner)))
     if year:
         query = query.where(ThematicMeeting.start_date >= date(year, 1, 1), ThematicMeeting.start_date <= date(year, 12, 31))
+    page = min(max(page, 1), 100_000)  # an absurd page number reads an empty page, not an error
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(ThematicMeeting.start_date.desc(), ThematicMeeting.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()

@@ -4,6 +4,7 @@ thematic meetings are recorded, and evaluated by their participants from e-maile
 from __future__ import annotations
 
 import base64
+import re
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from marshmallow import ValidationError
@@ -18,7 +19,7 @@ from forms.roadmap import RoadmapForm
 from service import cases, links, reference
 from service.errors import Conflict, InvalidInput, ServiceError
 from service.extensions import db
-from service.models import Domain, GcmObjective, Partner
+from service.models import Domain, GcmObjective, Partner, is_row_id
 from service.web import signed_in
 
 from . import comments, coverage, meetings, use_cases, words
@@ -29,6 +30,7 @@ from .use_cases import DraftConflict
 bp = Blueprint("referent_cycle_pages", __name__, template_folder="templates")
 
 PER_PAGE = 20
+MAX_PAGE = 100_000
 COMMON_ZONES = ["Europe/Brussels", "Europe/Madrid", "Europe/Lisbon", "Europe/Zurich", "Africa/Lagos", "Africa/Dakar",
                 "Africa/Casablanca", "Africa/Abidjan", "Africa/Ndjamena", "Africa/Douala", "Atlantic/Cape_Verde", "UTC"]
 FORMS = {"roadmap": RoadmapForm, "report": ReportForm}
@@ -49,7 +51,21 @@ def _choices() -> dict:
 
 
 def _page_number() -> int:
-    return max(1, request.args.get("page", 1, type=int) or 1)
+    return min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+
+
+def _partner_code(value: str | None) -> bool:
+    return bool(value) and bool(re.fullmatch(r"[A-Z]{2,10}", value))
+
+
+def _number_filters(*names) -> dict:
+    """The numeric filters given (a year outside 1900-2200 or a silly number filters nothing)."""
+    found = {}
+    for name in names:
+        value = request.args.get(name, type=int)
+        if value and 0 < value <= 2200:
+            found[name] = value
+    return found
 
 
 def flat(errors, name=None) -> str:
@@ -77,10 +93,11 @@ def flat(errors, name=None) -> str:
 @bp.route("/referent-cycles")
 @signed_in()
 def index(contact):
-    filters = {name: request.args.get(name, type=int) for name in ("domain", "year") if request.args.get(name, type=int)}
-    for name in ("status", "partner"):
-        if request.args.get(name):
-            filters[name] = request.args[name]
+    filters = _number_filters("domain", "year")
+    if request.args.get("status") in CYCLE_STATUSES:
+        filters["status"] = request.args["status"]
+    if _partner_code(request.args.get("partner")):
+        filters["partner"] = request.args["partner"]
     page = _page_number()
     rows, total = use_cases.visible(contact, **filters, page=page, per_page=PER_PAGE)
     return render_template("referent_cycle/cycles.html", cycles=rows, total=total, page=page, per_page=PER_PAGE,
@@ -90,7 +107,7 @@ def index(contact):
 def _open_page(values, errors, status=200):
     plan = reference.current_plan()
     domain = None
-    if values.get("domain"):
+    if str(values.get("domain") or "").isdigit() and int(values["domain"]) <= 1000:
         domain = db.session.scalar(select(Domain).where(Domain.action_plan_code == plan.code,
                                                         Domain.number == int(values["domain"])))
     return render_template("referent_cycle/cycle_new.html", values=values, errors=errors, labels=LABELS,
@@ -102,6 +119,7 @@ def _open_page(values, errors, status=200):
 def new(officer):
     if request.method == "GET":
         domain_number = request.args.get("domain", type=int)
+        domain_number = domain_number if domain_number and 0 < domain_number <= 1000 else None
         values = {"timezone": "Europe/Brussels", "domain": domain_number, "partners": []}
         plan = reference.current_plan()
         domain = db.session.scalar(select(Domain).where(Domain.action_plan_code == plan.code,
@@ -293,11 +311,8 @@ def comment_done(link, token, receipt):
 @bp.route("/thematic-meetings")
 @signed_in()
 def meetings_index(contact):
-    filters = {}
-    for name in ("domain", "year"):
-        if request.args.get(name, type=int):
-            filters[name] = request.args.get(name, type=int)
-    if request.args.get("partner"):
+    filters = _number_filters("domain", "year")
+    if _partner_code(request.args.get("partner")):
         filters["partner"] = request.args["partner"]
     page = _page_number()
     rows, total = meetings.visible(**filters, page=page, per_page=PER_PAGE)
@@ -396,7 +411,7 @@ def _participant_errors(messages: dict) -> dict:
 @signed_in()
 def meeting_document(contact, meeting_id, document_id):
     meetings.get(meeting_id, contact)
-    document = db.session.get(ThematicMeetingDocument, document_id)
+    document = db.session.get(ThematicMeetingDocument, document_id) if is_row_id(document_id) else None
     if document is None or document.meeting_id != meeting_id:
         abort(404)
     return Response(document.content, mimetype=document.content_type,

@@ -23,7 +23,7 @@ from service import cases, reference
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.extensions import db
 from service.i18n import format_day
-from service.models import ActionPlan, Contact, Domain, Partner, Referent
+from service.models import ActionPlan, Contact, Domain, Partner, Referent, is_row_id
 from service.unit_of_work import use_case
 from workflows import clock
 
@@ -61,7 +61,7 @@ def may_read(cycle: ReferentCycle, actor: Contact) -> bool:
 
 def get(cycle_id: int, actor: Contact) -> ReferentCycle:
     """The cycle, if the actor may see it (otherwise it does not exist for them)."""
-    cycle = db.session.get(ReferentCycle, cycle_id)
+    cycle = db.session.get(ReferentCycle, cycle_id) if is_row_id(cycle_id) else None
     if cycle is None or not may_read(cycle, actor):
         raise NotFound(gettext("No referent cycle %(number)s.", number=cycle_id))
     return cycle
@@ -97,6 +97,7 @@ def visible(actor: Contact, *, domain: int | None = None, status: str | None = N
                                            ReferentCyclePartner.partner_code == partner))
     if year:
         query = query.where(ReferentCycle.period_start <= date(year, 12, 31), ReferentCycle.period_end >= date(year, 1, 1))
+    page = min(max(page, 1), 100_000)  # an absurd page number reads an empty page, not an error
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     rows = db.session.scalars(query.order_by(ReferentCycle.period_start.desc(), ReferentCycle.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
