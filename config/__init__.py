@@ -105,3 +105,11 @@ class Defaults:
     LABELLING_AMEND_REMINDER = "P14D"
     LABELLING_AMEND_TIMEOUT = "P60D"
     LABELLING_REPORT_REMINDER = "P30D"
+    # Referent-country cycles: reminders before a roadmap's or report's due date (ISO 8601
+    # durations, comma-separated; at the due date the Secretariat and the Presidency are told,
+    # then the referents are reminded weekly), and how long the Steering Committee's members
+    # may comment on an accepted roadmap.
+    REFERENT_REMINDERS = "P14D,P3D"
+    REFERENT_COMMENT_PERIOD = "P10D"
+    # How long a thematic meeting's evaluation links stay open.
+    THEMATIC_MEETING_EVALUATION_PERIOD = "P30D"

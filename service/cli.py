@@ -70,10 +70,15 @@ def setup_command(demo: bool) -> None:
                                    name="Demo focal point, Senegal", language="fr", demo=True)
         partner_password = secrets.token_urlsafe(12)
         set_password(focal_point, partner_password)
+        referent = save_contact("referent.td@example.org", roles=["referent"], partner_code="TD",
+                                name="Demo referent focal point, Chad", language="fr", demo=True)
+        referent_password = secrets.token_urlsafe(12)
+        set_password(referent, referent_password)
         token = issue_token(officer)
         db.session.commit()
         click.echo(f"Demo contacts: {len(created)} at example.org.")
         click.echo(f"Demo partner focal point (Senegal): focal.sn@example.org, password {partner_password}")
+        click.echo(f"Demo referent focal point (Chad, domain 3): referent.td@example.org, password {referent_password}")
         click.echo(f"Demo Secretariat account: secretariat@example.org, password {password}")
         click.echo(f"Demo Secretariat API token: {token}")
 

@@ -98,3 +98,41 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.goto(base + "/labelling?lang=fr")
     row = page.get_by_role("row", name=re.compile("Fonds d'entrepreneuriat de la diaspora"))
     assert row.is_visible() and "soumise" in row.inner_text()
+
+
+def test_a_referent_fills_the_roadmap_in_french(live_app, browser, make_account):
+    _, officer = make_account("officer@example.org", "secretariat")
+    make_account("focal.td@example.org", "referent", partner="TD", language="fr", password="a long passphrase")
+    client = live_app.test_client()
+    opened = client.post("/api/referent-cycles", headers=bearer(officer), json={
+        "domain": 3, "period_start": "2026-03-01", "period_end": "2026-12-31", "roadmap_due": "2026-04-30T17:00",
+        "report_due": "2027-01-31T17:00", "timezone": "Europe/Brussels"})
+    assert opened.status_code == 201, opened.get_json()
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = sign_in_page(browser, base, "focal.td@example.org")
+    page.goto(base + "/referent-cycles?lang=fr")
+    page.get_by_role("link", name=re.compile("Domaine 3 — Protection")).click()
+    assert page.get_by_text("feuille de route attendue").first.is_visible()
+    page.get_by_role("link", name="Remplir la feuille de route").click()
+    page.get_by_label("Thèmes (un par ligne)").fill("Mineurs non accompagnés\nMigrants disparus")
+    activity = page.get_by_role("group", name="Nouvelle activité")
+    activity.get_by_label("Titre").fill("Réunion thématique sur les migrants disparus")
+    activity.get_by_label("Nature").select_option(label="Réunion thématique")
+    activity.get_by_label("Lieu").fill("Genève")
+    page.get_by_label("Besoins exprimés").fill("Interprétation en arabe.")
+    page.get_by_role("button", name="Soumettre au Secrétariat").click()
+    page.wait_for_load_state()
+    for message in ("Indiquez la date de début prévue.", "Choisissez les objectifs ou actions du Plan d'action qu'elle sert."):
+        assert page.get_by_text(message).is_visible(), message
+    activity = page.get_by_role("group", name="Activité 1")
+    assert activity.get_by_label("Titre").input_value() == "Réunion thématique sur les migrants disparus"  # nothing lost
+    activity.get_by_label("Date de début").fill("2026-09-20")
+    activity.get_by_text("Domaine 3 — Protection et asile").click()
+    activity.get_by_label("Action 16").check()
+    page.get_by_role("button", name="Soumettre au Secrétariat").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("feuille de route soumise, en examen").is_visible()
+    assert page.get_by_text("Réunion thématique sur les migrants disparus").is_visible()
+    roadmap = client.get(f"/api/referent-cycles/{opened.get_json()['id']}/roadmap", headers=bearer(officer)).get_json()
+    assert roadmap["status"] == "submitted" and roadmap["submitted_by"] == "focal.td@example.org"
+    assert roadmap["content"]["activities"][0]["actions"] == [16]
