@@ -68,3 +68,9 @@ class Defaults:
     LABELLING_AMEND_REMINDER = "P14D"
     LABELLING_AMEND_TIMEOUT = "P60D"
     LABELLING_REPORT_REMINDER = "P30D"
+    # Presidency handovers: how long before the recorded end of the current Presidency's term
+    # the handover opens by itself; when the checklist's undone tasks are recalled (after each
+    # due date, comma-separated); the default time the Steering Committee has on the programme.
+    HANDOVER_OPENS_BEFORE = "P4M"
+    HANDOVER_CHECKLIST_REMINDERS = "PT0S,P7D"
+    HANDOVER_ENDORSEMENT_PERIOD = "P14D"

@@ -48,3 +48,6 @@ class Procedure:
     # BPMN user task id -> the endpoint that completes it
     task_doors: dict[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = ()  # roles that act in it
+    # What `flask --app service setup` does for it once the reference data is loaded
+    # (idempotent, a use case); returns a line for the operator.
+    setup: Callable[[], str] | None = None

@@ -3,6 +3,7 @@
 Adding a procedure: create its package (see docs/architecture.md) and add its record here.
 """
 from .labelling import PROCEDURE as labelling
+from .presidency_handover import PROCEDURE as presidency_handover
 from .silent_procedure import PROCEDURE as silent_procedure
 
-PROCEDURES = (silent_procedure, labelling)
+PROCEDURES = (silent_procedure, labelling, presidency_handover)
