@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -46,7 +46,7 @@ def som_checks(som_date: date, zone: str, minimum: timedelta) -> datetime:
         raise ValidationError({"som_date": [gettext(
             "The SOM is too soon for the Steering Committee to endorse the programme (a silent procedure "
             "lasts at least %(hours)s hours): choose %(date)s or later.",
-            hours=f"{minimum.total_seconds() / 3600:g}", date=format_date(earliest, "long"))]})
+            hours=f"{minimum.total_seconds() / 3600:g}", date=earliest.isoformat())]})
     return instant
 
 

@@ -1,6 +1,7 @@
 """Presidency handovers end to end through the API, the clock moved: scheduled from the term's
 end, opened by itself, the summary counted from the records, the programme endorsed by silent
 procedure, the checklist worked, the Presidency passed at the SOM; on SQLite and PostgreSQL."""
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -281,3 +282,100 @@ def test_a_handover_from_its_opening_date_to_the_som(desk):
     # ...and the next term's handover is scheduled from the next SOM the programme gave.
     page = desk.call("GET", "/api/handovers?status=scheduled", "officer")[1]
     assert [(h["outgoing"]["code"], h["som_date"]) for h in page["items"]] == [("BE", "2028-01-25")]
+
+
+def test_bad_input_gets_a_clear_message_and_a_term_has_one_handover(desk):
+    opening = {"incoming": "BE", **SOM}
+    code, body = desk.call("POST", "/api/handovers", "officer", **{**opening, "incoming": "NG"})
+    assert code == 422 and body["errors"]["incoming"] == [
+        "The incoming Presidency must be another partner than the outgoing one (Nigeria)."]
+    code, body = desk.call("POST", "/api/handovers", "officer", **{**opening, "som_date": "2026-03-01"})
+    assert code == 422 and body["errors"]["json"]["som_date"] == ["The SOM's date is in the past."]
+    # The Steering Committee needs at least a silent procedure's shortest time (72 hours).
+    code, body = desk.call("POST", "/api/handovers", "officer", **{**opening, "som_date": "2026-03-04"})
+    assert code == 422 and body["errors"]["json"]["som_date"] == [
+        "The SOM is too soon for the Steering Committee to endorse the programme (a silent procedure lasts at "
+        "least 72 hours): choose 2026-03-06 or later."]
+    code, body = desk.call("POST", "/api/handovers", "officer", **{**opening, "incoming": "XX", "som_timezone": "Mars/Olympus"})
+    assert code == 422 and "Unknown partner: XX." in body["errors"]["json"]["incoming"]
+    assert desk.call("POST", "/api/handovers", "be", **opening)[0] == 403
+    assert desk.call("GET", "/api/handovers", "officer")[1]["total"] == 0
+
+    code, body = desk.call("POST", "/api/handovers", "officer", **opening, **BELGIAN)
+    assert code == 201 and (body["status"], body["opened_by"]) == ("open", "officer@example.org"), body
+    code, again = desk.call("POST", "/api/handovers", "officer", **{**opening, "incoming": "SN"})
+    assert code == 409 and again["message"] == (
+        f"The handover of this term is already open (no. {body['id']}): change it rather than open another.")
+    # Nor can the term's end be recorded again once its handover is open.
+    code, refused = desk.call("PUT", "/api/presidency/term-end", "officer", term_end="2027-06-30")
+    assert code == 409 and "change the SOM's date on it" in refused["message"]
+    # The incoming Presidency's focal points see their handover; another partner sees none.
+    assert desk.call("GET", "/api/handovers", "be")[1]["total"] == 1
+    assert desk.call("GET", "/api/handovers", "sn")[1]["total"] == 0
+    assert desk.call("GET", f"/api/handovers/{body['id']}", "sn")[0] == 404
+    assert desk.call("GET", "/api/handovers?per_page=500", "officer")[0] == 422
+
+
+def test_the_secretariat_opens_a_scheduled_handover_early_and_the_programme_is_endorsed_by_a_decision(desk):
+    code, state = desk.call("PUT", "/api/presidency/term-end", "officer", term_end="2027-01-20")
+    assert code == 200 and state["term_end"] == "2027-01-20"
+    page = desk.call("GET", "/api/handovers", "officer")[1]
+    (scheduled,) = page["items"]
+    assert (scheduled["status"], scheduled["opens_at"]) == ("scheduled", "2026-09-19T23:00:00+00:00")
+    code, body = desk.call("POST", "/api/handovers", "officer", incoming="BE", **SOM, **BELGIAN)
+    assert code == 201 and body["id"] == scheduled["id"] and body["status"] == "open"
+    assert body["open_tasks"] == ["finalise_summary", "submit_programme"]
+    path = f"/api/handovers/{body['id']}"
+    # Its opening date comes and goes: it does not open twice.
+    desk.at(datetime(2026, 9, 20, tzinfo=timezone.utc))
+    assert len(desk.mails("officer@example.org", "Handover of the Presidency opened")) == 1
+
+    assert desk.call("PUT", f"{path}/programme", "be", **PROGRAMME)[0] == 200
+    assert desk.call("POST", f"{path}/programme/submit", "be")[0] == 200
+    code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="revise")
+    assert code == 422 and "note" in body["errors"]["json"]
+    code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="revise",
+                           note="Add the Steering Committee meetings.")
+    assert code == 200 and body["status"] == "revision_requested"
+    (subject, text), = desk.mails("focal.be@example.org", "Révision de votre programme")
+    assert "Add the Steering Committee meetings." in text
+    assert desk.call("POST", f"{path}/programme/submit", "be")[0] == 200
+    code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="decision",
+                           decision_date="2026-09-25", note="Steering Committee meeting of 25 September")
+    assert code == 422 and "future" in body["errors"]["json"]["decision_date"][0]
+    code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="decision",
+                           decision_date="2026-09-18", note="Steering Committee meeting of 18 September, Brussels.")
+    assert code == 200 and (body["status"], body["endorsed_by"], body["decision_date"]) == (
+        "endorsed", "decision", "2026-09-18")
+    # The programme can no longer change, nor can the incoming Presidency.
+    assert desk.call("PUT", f"{path}/programme", "be", vision="Another")[0] == 409
+    assert desk.call("PATCH", path, "officer", incoming="SN")[0] == 409
+
+
+def test_two_schedulers_open_the_handover_once(timeline, make_app, make_account, frozen_clock):
+    first, second = make_app(), make_app()
+    make_account("officer@example.org", "secretariat")
+    result = first.test_cli_runner().invoke(args=["setup"])
+    assert result.exit_code == 0, result.output
+    frozen_clock.freeze(OPENS + timedelta(minutes=5))
+    barrier = threading.Barrier(2)
+
+    def run(app, name):
+        scheduler = Scheduler(app, owner=name)
+        barrier.wait()
+        scheduler.run_once()
+
+    threads = [threading.Thread(target=run, args=(app, name)) for app, name in ((first, "one"), (second, "two"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with first.app_context():
+        opened = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.to_email == "officer@example.org")).all()
+        assert [m.subject for m in opened] == ["[Rabat Process] Handover of the Presidency opened"]
+        from service.procedures.presidency_handover.models import ChecklistItem, Handover, ResultsSummary
+
+        assert [h.status for h in db.session.scalars(select(Handover))] == ["open"]
+        assert len(db.session.scalars(select(ChecklistItem)).all()) == 4
+        assert len(db.session.scalars(select(ResultsSummary)).all()) == 1
