@@ -222,7 +222,7 @@ LABELS = {
     "timezone": _l("Time zone"),
     "decision_date": _l("Date of the decision"),
     "note": _l("Note"),
-    "title": _l("Task"),
+    "task": _l("Task"),
     "due_date": _l("Due date"),
     "term_end": _l("End of the term"),
 }

@@ -1,6 +1,8 @@
 """Presidency handovers end to end through the API, the clock moved: scheduled from the term's
 end, opened by itself, the summary counted from the records, the programme endorsed by silent
 procedure, the checklist worked, the Presidency passed at the SOM; on SQLite and PostgreSQL."""
+import html
+import re
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -13,7 +15,7 @@ from service import create_app, reference_data
 from service.extensions import db
 from service.models import Contact, Presidency
 from service.scheduler import Scheduler
-from tests.helpers import LAUNCH, bearer
+from tests.helpers import LAUNCH, bearer, csrf_token, sign_in
 
 # The Nigerian term ends on 31 December 2026 (presidencies.yaml), midnight in Lagos: the
 # handover opens four months before, at midnight in Lagos on 31 August (23:00 UTC the day before).
@@ -379,3 +381,76 @@ def test_two_schedulers_open_the_handover_once(timeline, make_app, make_account,
         assert [h.status for h in db.session.scalars(select(Handover))] == ["open"]
         assert len(db.session.scalars(select(ChecklistItem)).all()) == 4
         assert len(db.session.scalars(select(ResultsSummary)).all()) == 1
+
+
+def _text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_the_pages_in_french_from_opening_to_the_endorsed_programme(app, make_account):
+    make_account("greffe@example.org", "secretariat", language="fr", password="a long passphrase")
+    make_account("focal.be@example.org", "partner", partner="BE", language="fr", password="a long passphrase")
+    officer, incoming = app.test_client(), app.test_client()
+    sign_in(officer, "greffe@example.org")
+    sign_in(incoming, "focal.be@example.org")
+
+    page = officer.get("/handovers/new").get_data(as_text=True)
+    assert "Ouvrir la passation de la Présidence" in page and "Sortante : Nigéria." in page
+    form = {"csrf_token": csrf_token(page), "incoming": "NG", "som_date": "2026-03-01", "som_place": "Bruxelles",
+            "som_timezone": "Europe/Brussels", **BELGIAN}
+    refused = officer.post("/handovers/new", data=form)
+    text = _text(refused)
+    assert refused.status_code == 422 and "La date de la réunion des hauts fonctionnaires est passée." in text
+    assert 'value="Bruxelles"' in text  # nothing typed is lost
+    refused = officer.post("/handovers/new", data={**form, "som_date": "2027-01-28"})
+    assert refused.status_code == 422
+    assert "La Présidence entrante doit être un autre partenaire que la sortante (Nigéria)." in _text(refused)
+    opened = officer.post("/handovers/new", data={**form, "som_date": "2027-01-28", "incoming": "BE"})
+    assert opened.status_code == 302
+    detail = opened.headers["Location"]
+    page = _text(officer.get(detail))
+    assert "Passation de la Présidence : Nigéria à Belgique" in page
+    assert "0 des 10 objectifs et 0 des 29 actions du Plan d'action de Cadix abordés" in page
+    assert "Procédures d'approbation tacite menées : 0" in page
+
+    # The incoming Presidency's focal point writes the programme; a row with a mistake is shown.
+    page = incoming.get(detail + "/programme").get_data(as_text=True)
+    assert "Programme de Belgique" in page
+    form = {"csrf_token": csrf_token(page), "vision": PROGRAMME["vision"], "priorities": "Mobilité\nProtection",
+            "rows": "2", "activity-0-kind": "thematic_meeting", "activity-0-title": "", "activity-0-co_chairs": "be sn",
+            "activity-0-start_date": "2027-04-20", "activity-0-place": "Dakar", "activity-0-actions": "6 7",
+            "activity-1-kind": "other", "next_som_date": "2028-01-25", "next_som_place": "Dakar", "action": "submit"}
+    refused = incoming.post(detail + "/programme", data=form)
+    text = _text(refused)
+    assert refused.status_code == 422 and "Ligne 1, Titre : Le titre de l'activité est obligatoire." in text
+    assert "Protection" in text
+    submitted = incoming.post(detail + "/programme", data={**form, "activity-0-title": "Partenariats de talents"})
+    assert submitted.status_code == 302
+    page = _text(officer.get(detail))
+    assert "soumis" in page and "Partenariats de talents" in page and "BE, SN" in page
+
+    # The Secretariat records the Steering Committee's decision, ticks a task, completes the summary.
+    refused = officer.post(detail + "/endorsement", data={"csrf_token": csrf_token(page), "how": "decision"})
+    assert refused.status_code == 422 and "Donnez la date de la décision." in _text(refused)
+    endorsed = officer.post(detail + "/endorsement", data={
+        "csrf_token": csrf_token(page), "how": "decision", "decision_date": "2026-03-02",
+        "note": "Comité de pilotage du 2 mars, Bruxelles."})
+    assert endorsed.status_code == 302
+    page = _text(officer.get(detail))
+    assert "approuvé" in page and "Comité de pilotage du 2 mars, Bruxelles." in page
+    first = re.search(r'/checklist/(\d+)/tick', page).group(1)
+    assert officer.post(f"{detail}/checklist/{first}/tick", data={"csrf_token": csrf_token(page),
+                                                                  "note": "Fait."}).status_code == 302
+    page = _text(officer.get(detail))
+    assert "Cochée par greffe@example.org" in page and "Fait." in page
+    saved = officer.post(detail + "/summary", data={
+        "csrf_token": csrf_token(page), "highlights": "Une année de voies régulières.", "rows": "1",
+        "activity-0-kind": "thematic_meeting", "activity-0-title": "Gestion humanisée des frontières",
+        "activity-0-date": "2026-02-10", "activity-0-place": "Abuja", "activity-0-actions": "20 21 22", "action": "save"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]
+    page = _text(officer.get(detail))
+    assert "1 des 10 objectifs et 3 des 29 actions du Plan d'action de Cadix abordés" in page
+    assert "Gestion humanisée des frontières" in page
+    theirs = incoming.get(detail).get_data(as_text=True)
+    assert "Enregistrer le bilan" not in theirs  # the incoming Presidency reads the summary, does not write it
+    assert incoming.post(detail + "/summary", data={"csrf_token": csrf_token(theirs), "highlights": "x"}).status_code == 403

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from service.procedure import Procedure
 
-from . import api, models, notices, pages, use_cases
+from . import api, models, pages, steps, use_cases
 
 PROCEDURE = Procedure(
     name="presidency_handover",
@@ -20,7 +20,7 @@ PROCEDURE = Procedure(
     models=models,
     api=api.blp,
     pages=pages.bp,
-    operations={"handover_update": notices.update_from_process},
+    operations={"handover_update": steps.update_from_process},
     task_doors={
         "finalise_summary": "PATCH /api/handovers/{id}/summary, then POST /api/handovers/{id}/summary/final",
         "name_incoming": "PATCH /api/handovers/{id}",

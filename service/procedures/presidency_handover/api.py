@@ -8,7 +8,7 @@ from forms.presidency_handover import (ChecklistChangeForm, ChecklistItemForm, D
 from forms.presidency_programme import ProgrammeForm
 from service.api.auth import require_contact
 
-from . import checklist, present, programme, results, use_cases
+from . import access, checklist, present, programme, results, use_cases
 
 blp = Blueprint("presidency_handover", __name__, url_prefix="/api", description="Presidency handovers")
 
@@ -98,11 +98,11 @@ class PresidencyStateSchema(Schema):
 
 
 def _handover(handover_id):
-    return present.handover(use_cases.get(handover_id, require_contact()))
+    return present.handover(access.get(handover_id, require_contact()))
 
 
 def _checklist(handover_id):
-    return present.checklist_of(use_cases.get(handover_id, require_contact()))
+    return present.checklist_of(access.get(handover_id, require_contact()))
 
 
 @blp.route("/handovers")
@@ -142,7 +142,7 @@ def change_handover(data, handover_id):
 @blp.response(200, SummarySchema)
 def get_summary(handover_id):
     """The outgoing Presidency's results: figures with the records behind each, highlights, activities."""
-    return present.summary(use_cases.get(handover_id, require_contact())) or {}
+    return present.summary(access.get(handover_id, require_contact())) or {}
 
 
 @blp.route("/handovers/<int:handover_id>/summary", methods=["PATCH"])
@@ -153,7 +153,7 @@ def change_summary(data, query, handover_id):
     """Highlights and activities held (the outgoing Presidency or the Secretariat), until final."""
     contact = require_contact()
     results.update(handover_id, data, contact, query.get("version"))
-    return present.summary(use_cases.get(handover_id, contact))
+    return present.summary(access.get(handover_id, contact))
 
 
 @blp.route("/handovers/<int:handover_id>/summary/refresh", methods=["POST"])
@@ -162,7 +162,7 @@ def refresh_summary(handover_id):
     """Count the figures again from the records."""
     contact = require_contact()
     results.refresh(handover_id, contact)
-    return present.summary(use_cases.get(handover_id, contact))
+    return present.summary(access.get(handover_id, contact))
 
 
 @blp.route("/handovers/<int:handover_id>/summary/final", methods=["POST"])
@@ -171,13 +171,13 @@ def finalise_summary(handover_id):
     """Make the summary final: it can no longer change."""
     contact = require_contact()
     results.make_final(handover_id, contact)
-    return present.summary(use_cases.get(handover_id, contact))
+    return present.summary(access.get(handover_id, contact))
 
 
 @blp.route("/handovers/<int:handover_id>/programme")
 @blp.response(200, ProgrammeSchema)
 def get_programme(handover_id):
-    return present.programme_of(use_cases.get(handover_id, require_contact())) or {}
+    return present.programme_of(access.get(handover_id, require_contact())) or {}
 
 
 @blp.route("/handovers/<int:handover_id>/programme", methods=["PUT"])
@@ -188,7 +188,7 @@ def save_programme(data, query, handover_id):
     """Save the programme as a draft (the incoming Presidency's focal points, or the Secretariat)."""
     contact = require_contact()
     programme.save(handover_id, data, contact, query.get("version"))
-    return present.programme_of(use_cases.get(handover_id, contact))
+    return present.programme_of(access.get(handover_id, contact))
 
 
 @blp.route("/handovers/<int:handover_id>/programme/submit", methods=["POST"])
@@ -197,7 +197,7 @@ def submit_programme(handover_id):
     """Submit the programme: every field complete (422 with field messages)."""
     contact = require_contact()
     programme.submit(handover_id, contact)
-    return present.programme_of(use_cases.get(handover_id, contact))
+    return present.programme_of(access.get(handover_id, contact))
 
 
 @blp.route("/handovers/<int:handover_id>/programme/endorsement", methods=["POST"])
@@ -207,7 +207,7 @@ def endorse_programme(data, handover_id):
     """The Secretariat: `silent_procedure` (deadline, timezone), `decision` (decision_date, note) or `revise` (note)."""
     contact = require_contact()
     programme.endorse(handover_id, data, contact)
-    return present.programme_of(use_cases.get(handover_id, contact))
+    return present.programme_of(access.get(handover_id, contact))
 
 
 @blp.route("/handovers/<int:handover_id>/checklist")

@@ -25,7 +25,7 @@ from service.unit_of_work import use_case
 from workflows import clock
 
 from .models import CHECKLIST, ChecklistItem, Handover
-from .use_cases import get, require_secretariat, touch
+from .access import get, require_secretariat, touch
 
 TITLES = {
     "briefing": _l("Brief the incoming Presidency (files, calendar, contacts at the Secretariat)"),

@@ -20,6 +20,7 @@ from workflows import clock
 
 from .models import Handover, Programme, RoleChange
 from .notices import values
+from .use_cases import schedule
 
 ROLE = "presidency"
 
@@ -70,8 +71,6 @@ def pass_presidency(handover: Handover) -> Presidency:
     handover.status, handover.passed_at, handover.incoming_presidency_id = "passed", clock.now(), incoming.id
     db.session.flush()
     _tell_everyone(handover, changes)
-    from .use_cases import schedule
-
     schedule(incoming, "scheduler")
     return incoming
 

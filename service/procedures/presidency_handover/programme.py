@@ -25,7 +25,7 @@ from workflows import clock
 
 from .models import Handover, Programme
 from .notices import incoming_names, secretariat, tell
-from .use_cases import get, is_incoming, require_secretariat, touch
+from .access import get, is_incoming, require_secretariat, touch
 
 EDITABLE = ("draft", "revision_requested")
 FIELDS = ("vision", "priorities", "activities", "next_som_date", "next_som_place")
@@ -61,8 +61,10 @@ def _drafting(handover_id: int, actor: Contact) -> Handover:
 
 
 @use_case
-def save(handover_id: int, data: dict, actor: Contact, version: int | None = None) -> Programme:
-    """Save the programme as a draft (what is given must be right; not everything is needed)."""
+def save(handover_id: int, data: dict, actor: Contact, version: int | None = None,
+         submit_now: bool = False) -> Programme:
+    """Save the programme as a draft (what is given must be right; not everything is needed)
+    and, with `submit_now`, submit it: one unit of work, so a refused submission saves nothing."""
     handover = _drafting(handover_id, actor)
     programme = of(handover)
     if programme is None:
@@ -80,7 +82,7 @@ def save(handover_id: int, data: dict, actor: Contact, version: int | None = Non
     programme.updated_at = clock.now()
     touch(handover)
     db.session.flush()
-    return programme
+    return submit(handover_id, actor) if submit_now else programme
 
 
 def _within_term(handover: Handover, data: dict) -> None:

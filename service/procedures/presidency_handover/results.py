@@ -16,7 +16,7 @@ from workflows import clock
 
 from . import summary
 from .models import Handover, ResultsSummary
-from .use_cases import get, is_outgoing, touch
+from .access import get, is_outgoing, touch
 
 
 def _figures(handover: Handover, activities: list[dict]) -> dict:

@@ -15,53 +15,28 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext
 from marshmallow import ValidationError
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from forms.presidency_handover import som_checks, som_instant
 from service import cases, reference
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.i18n import partner_timezone
 from service.models import Case, CaseTask, Contact, Partner, Presidency
 from service.unit_of_work import use_case
 from workflows import clock
 
+from .access import READ_ALL, get, require_secretariat, touch
+from .checklist import default_items, follow_som, reminder_plan
 from .models import Handover, Programme
+from .notices import invite_incoming
 
 PROCESS_ID = "presidency_handover"
-READ_ALL = ("secretariat", "presidency")
 DEFAULT_TIMEZONE = "Europe/Brussels"
 
 
-# Access ------------------------------------------------------------------------------------
-
-def require_secretariat(actor: Contact) -> None:
-    if not actor.has_role("secretariat"):
-        raise Forbidden(gettext("Only the Secretariat may do this."))
-
-
-def is_incoming(handover: Handover, actor: Contact) -> bool:
-    """A focal point (or presidency contact) of the incoming Presidency."""
-    return bool(handover.incoming_partner_code) and actor.partner_code == handover.incoming_partner_code \
-        and actor.has_role("partner", "presidency")
-
-
-def is_outgoing(handover: Handover, actor: Contact) -> bool:
-    return actor.has_role("presidency") and actor.partner_code == handover.outgoing_partner_code
-
-
-def may_read(handover: Handover, actor: Contact) -> bool:
-    return actor.has_role(*READ_ALL) or is_incoming(handover, actor)
-
-
-def get(handover_id: int, actor: Contact) -> Handover:
-    """The handover, if the actor may see it (otherwise it does not exist for them)."""
-    handover = db.session.get(Handover, handover_id)
-    if handover is None or not may_read(handover, actor):
-        raise NotFound(gettext("No presidency handover %(number)s.", number=handover_id))
-    return handover
-
+# Reading ---------------------------------------------------------------------------------------
 
 def visible(actor: Contact, *, status: str | None = None, page: int = 1, per_page: int = 20) -> tuple[list[Handover], int]:
     """The handovers the actor may see, newest first, one page of them; and how many in all."""
@@ -76,11 +51,6 @@ def visible(actor: Contact, *, status: str | None = None, page: int = 1, per_pag
     rows = db.session.scalars(query.order_by(Handover.som_date.desc(), Handover.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
     return list(rows), total
-
-
-def touch(handover: Handover) -> None:
-    """Mark the handover changed: its version makes a concurrent change fail instead of mixing."""
-    handover.updated_at = clock.now()
 
 
 # The troika ---------------------------------------------------------------------------------
@@ -122,8 +92,6 @@ def opening_instant(som_date: date, zone: str) -> datetime:
 
 
 def _reminders(som_date: date, zone: str, opening_day: date) -> list[str]:
-    from .checklist import default_items, reminder_plan
-
     return reminder_plan(default_items(som_date, opening_day), zone)
 
 
@@ -321,8 +289,6 @@ def update_details(handover_id: int, data: dict, actor: Contact) -> Handover:
             cases.send_message(db.session.get(Case, handover.case_id), "handover_reschedule",
                                _schedule_data(handover), actor)
         return handover
-    from .notices import invite_incoming
-
     task = cases.open_task(handover.case_id, "name_incoming")
     if task is not None and handover.incoming_partner_code:
         cases.step_task(task, {"incoming_partner_code": handover.incoming_partner_code,
@@ -331,8 +297,6 @@ def update_details(handover_id: int, data: dict, actor: Contact) -> Handover:
         cases.send_message(db.session.get(Case, handover.case_id), "handover_som_moved",
                            {"som_at": handover.som_at.isoformat()}, actor)
     if moved_by:
-        from .checklist import follow_som
-
         follow_som(handover, moved_by, actor)
     if incoming_changed:
         invite_incoming(handover)
