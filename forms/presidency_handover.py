@@ -157,7 +157,8 @@ class EndorsementForm(FormSchema):
             errors = {}
             if data["decision_date"] is None:
                 errors["decision_date"] = [gettext("Give the date of the decision.")]
-            elif data["decision_date"] > clock.now().date():
+            # Today somewhere on Earth (UTC+14 is the earliest to turn a day) is not the future.
+            elif data["decision_date"] > (clock.now() + timedelta(hours=14)).date():
                 errors["decision_date"] = [gettext("A decision is recorded once taken: this date is in the future.")]
             if not data["note"].strip():
                 errors["note"] = [gettext("Say which meeting decided, and what it decided.")]

@@ -454,3 +454,34 @@ def test_the_pages_in_french_from_opening_to_the_endorsed_programme(app, make_ac
     theirs = incoming.get(detail).get_data(as_text=True)
     assert "Enregistrer le bilan" not in theirs  # the incoming Presidency reads the summary, does not write it
     assert incoming.post(detail + "/summary", data={"csrf_token": csrf_token(theirs), "highlights": "x"}).status_code == 403
+
+
+def test_the_som_moves_and_a_programme_endorsed_after_the_som_gives_the_next_term_its_end(desk):
+    code, body = desk.call("POST", "/api/handovers", "officer", incoming="BE", som_date="2026-03-10",
+                           som_place="Brussels", som_timezone="Europe/Brussels")
+    assert code == 201, body
+    path = f"/api/handovers/{body['id']}"
+    before = {i["key"]: i["due_date"] for i in desk.call("GET", f"{path}/checklist", "officer")[1]}
+    code, body = desk.call("PATCH", path, "officer", som_date="2026-03-12")
+    assert code == 200 and body["som_at"] == "2026-03-11T23:00:00+00:00"
+    after = {i["key"]: i["due_date"] for i in desk.call("GET", f"{path}/checklist", "officer")[1]}
+    assert (before["website"], after["website"]) == ("2026-03-17", "2026-03-19")
+
+    desk.at(datetime(2026, 3, 9, 23, 0, 1, tzinfo=timezone.utc))  # the first date: nothing passes
+    assert desk.call("GET", path, "officer")[1]["status"] == "open"
+    desk.at(datetime(2026, 3, 11, 23, 0, 1, tzinfo=timezone.utc))
+    assert desk.call("GET", path, "officer")[1]["status"] == "passed"
+    assert "presidency" in desk.roles("focal.be@example.org")
+    state = desk.client.get("/api/presidency").get_json()
+    assert (state["current"]["code"], state["term_end"]) == ("BE", None)
+    assert desk.call("GET", "/api/handovers?status=scheduled", "officer")[1]["total"] == 0
+
+    # The programme, endorsed after the SOM, names the next SOM: the next handover is scheduled.
+    assert desk.call("PUT", f"{path}/programme", "be", **PROGRAMME)[0] == 200
+    assert desk.call("POST", f"{path}/programme/submit", "be")[0] == 200
+    code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="decision",
+                           decision_date="2026-03-12", note="Steering Committee at the SOM, Brussels.")
+    assert code == 200 and body["status"] == "endorsed", body
+    assert desk.client.get("/api/presidency").get_json()["term_end"] == "2028-01-25"
+    (scheduled,) = desk.call("GET", "/api/handovers?status=scheduled", "officer")[1]["items"]
+    assert (scheduled["outgoing"]["code"], scheduled["som_date"]) == ("BE", "2028-01-25")

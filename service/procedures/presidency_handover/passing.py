@@ -61,7 +61,8 @@ def pass_presidency(handover: Handover) -> Presidency:
     programme = db.session.scalar(select(Programme).where(Programme.handover_id == handover.id))
     outgoing.end, outgoing.set_by_handover_id = handover.som_date, handover.id
     incoming = Presidency(partner_code=handover.incoming_partner_code, start=handover.som_date, end=None,
-                          term_end=programme.next_som_date if programme else None,
+                          # The endorsed programme names the next SOM, where this term ends.
+                          term_end=programme.next_som_date if programme and programme.status == "endorsed" else None,
                           title_en=handover.incoming_title_en, title_fr=handover.incoming_title_fr,
                           handover_event_en=_event(handover, "en"), handover_event_fr=_event(handover, "fr"),
                           set_by_handover_id=handover.id)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from service.errors import InvalidInput
 from service.extensions import db
-from service.models import Case, is_row_id
+from service.models import Case, Presidency, is_row_id
 from workflows import clock
 
 from .checklist import create_items, due_reminders, title
@@ -15,6 +15,7 @@ from .models import Handover, Programme
 from .notices import focal_points, invite_incoming, presidency_contacts, secretariat, tell
 from .passing import pass_presidency
 from .results import create_summary
+from .use_cases import schedule
 
 
 def _opened(handover: Handover) -> None:
@@ -38,6 +39,12 @@ def _endorsed(handover: Handover) -> None:
     if programme.status == "in_silent_procedure":
         programme.endorsed_by = "silent_procedure"
     programme.status, programme.endorsed_at = "endorsed", clock.now()
+    if handover.incoming_presidency_id is not None:
+        # Endorsed after the Presidency passed: its programme gives the end of its term.
+        incoming = db.session.get(Presidency, handover.incoming_presidency_id)
+        if incoming.end is None and incoming.term_end is None:
+            incoming.term_end = programme.next_som_date
+            schedule(incoming, "scheduler")
     tell(handover, "programme_endorsed", focal_points(handover.incoming_partner_code) + secretariat()
          + presidency_contacts(handover.outgoing_partner_code), programme=programme)
 
