@@ -112,7 +112,8 @@ def list_handovers(query):
     """Handovers, newest SOM first, a page at a time (the incoming Presidency's focal points see theirs)."""
     rows, total = use_cases.visible(require_contact(), status=query.get("status"), page=query["page"],
                                     per_page=query["per_page"])
-    return {"items": [present.handover(r) for r in rows], "total": total, "page": query["page"],
+    tasks = present.open_tasks(rows)
+    return {"items": [present.handover(r, tasks) for r in rows], "total": total, "page": query["page"],
             "per_page": query["per_page"]}
 
 

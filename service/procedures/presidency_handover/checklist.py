@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from service import cases
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.models import Case, Contact
 from service.unit_of_work import use_case
@@ -35,6 +35,7 @@ TITLES = {
 }
 #: The hour of its due date at which a task is recalled, in the SOM's time zone.
 REMINDER_HOUR = time(9)
+MAX_ITEMS = 50
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,9 @@ def follow_som(handover: Handover, moved_by: timedelta, actor) -> None:
 def add_item(handover_id: int, data: dict, actor: Contact) -> ChecklistItem:
     """A task of the Secretariat's own, with its due date."""
     handover = _working(handover_id, actor)
+    if len(items_of(handover.id)) >= MAX_ITEMS:
+        message = gettext("A checklist has at most %(count)s tasks.", count=MAX_ITEMS)
+        raise InvalidInput(message, {"title": [message]})
     position = (db.session.scalar(select(func.max(ChecklistItem.position))
                                   .where(ChecklistItem.handover_id == handover.id)) or 0) + 1
     item = ChecklistItem(handover_id=handover.id, position=position, key="custom", title=data["title"],

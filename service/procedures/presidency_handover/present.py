@@ -1,8 +1,10 @@
 """What the API and the pages show of a handover: plain values, one function per part."""
 from __future__ import annotations
 
-from service import cases
-from service.models import Partner
+from sqlalchemy import select
+
+from service.extensions import db
+from service.models import CaseTask, Partner
 
 from . import checklist, programme, results
 from .models import Handover
@@ -18,8 +20,20 @@ def _partner(partner: Partner | None) -> dict | None:
     return {"code": partner.code, "name": {"en": partner.name_en, "fr": partner.name_fr}}
 
 
-def handover(row: Handover) -> dict:
-    tasks = sorted(t.bpmn_id for t in cases.open_tasks(row.case_id)) if row.case_id else []
+def open_tasks(rows: list[Handover]) -> dict[int, list[str]]:
+    """The open tasks of each handover's case, in one query: case id -> task ids."""
+    found: dict[int, list[str]] = {}
+    case_ids = [r.case_id for r in rows if r.case_id]
+    if case_ids:
+        for case_id, bpmn_id in db.session.execute(select(CaseTask.case_id, CaseTask.bpmn_id)
+                                                   .where(CaseTask.case_id.in_(case_ids))):
+            found.setdefault(case_id, []).append(bpmn_id)
+    return found
+
+
+def handover(row: Handover, tasks: dict[int, list[str]] | None = None) -> dict:
+    """`tasks`: the open tasks of several handovers read at once (`open_tasks`)."""
+    tasks = sorted((tasks if tasks is not None else open_tasks([row])).get(row.case_id, []))
     return {
         "id": row.id, "status": row.status, "outgoing": _partner(row.outgoing), "incoming": _partner(row.incoming),
         "incoming_title": {"en": row.incoming_title_en, "fr": row.incoming_title_fr},

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from service import reference
 from service.extensions import db
+from service.models import Action, Domain, Objective
 from service.procedures.labelling.models import LabellingRequest
 from service.procedures.silent_procedure.models import SilentProcedure
 from workflows import clock
@@ -101,14 +102,16 @@ def _coverage(records: list[Record]) -> dict:
     for record in records:
         for number in record.actions:
             by_action.setdefault(number, []).append({"kind": record.kind, "id": record.id, "label": record.label})
-    structure = [(d, o, a) for d in plan.domains for o in d.objectives for a in o.actions]
+    structure = db.session.execute(
+        select(Domain.number, Objective.number, Action.number).join(Objective, Objective.domain_id == Domain.id)
+        .join(Action, Action.objective_id == Objective.id).where(Domain.action_plan_code == plan.code)).all()
     figures = {"plan": plan.code, "plan_name": {"en": plan.name_en, "fr": plan.name_fr}}
-    for level, key in (("domains", lambda d, o, a: d.number), ("objectives", lambda d, o, a: o.number),
-                       ("actions", lambda d, o, a: a.number)):
+    for level, key in (("domains", lambda d, o, a: d), ("objectives", lambda d, o, a: o),
+                       ("actions", lambda d, o, a: a)):
         every = sorted({key(d, o, a) for d, o, a in structure})
         records_of: dict[int, list[dict]] = {}
         for d, o, a in structure:
-            for ref in by_action.get(a.number, []):
+            for ref in by_action.get(a, []):
                 records_of.setdefault(key(d, o, a), [])
                 if ref not in records_of[key(d, o, a)]:
                     records_of[key(d, o, a)].append(ref)

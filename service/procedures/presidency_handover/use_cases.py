@@ -17,6 +17,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from forms.presidency_handover import som_checks, som_instant
 from service import cases, reference
@@ -48,7 +49,8 @@ def visible(actor: Contact, *, status: str | None = None, page: int = 1, per_pag
     if status:
         query = query.where(Handover.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Handover.som_date.desc(), Handover.id.desc())
+    rows = db.session.scalars(query.options(selectinload(Handover.opened_by))
+                              .order_by(Handover.som_date.desc(), Handover.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
     return list(rows), total
 
