@@ -15,7 +15,7 @@ from service import create_app, reference_data
 from service.extensions import db
 from service.models import Contact, Presidency
 from service.scheduler import Scheduler
-from tests.helpers import LAUNCH, bearer, csrf_token, sign_in
+from tests.helpers import LAUNCH, bearer, csrf_token, follow, sign_in
 
 # The Nigerian term ends on 31 December 2026 (presidencies.yaml), midnight in Lagos: the
 # handover opens four months before, at midnight in Lagos on 31 August (23:00 UTC the day before).
@@ -485,3 +485,29 @@ def test_the_som_moves_and_a_programme_endorsed_after_the_som_gives_the_next_ter
     assert desk.client.get("/api/presidency").get_json()["term_end"] == "2028-01-25"
     (scheduled,) = desk.call("GET", "/api/handovers?status=scheduled", "officer")[1]["items"]
     assert (scheduled["outgoing"]["code"], scheduled["som_date"]) == ("BE", "2028-01-25")
+
+
+def test_silence_broken_on_the_programme_the_secretariat_decides_what_follows(desk):
+    code, body = desk.call("POST", "/api/handovers", "officer", incoming="BE", **SOM, **BELGIAN)
+    path = f"/api/handovers/{body['id']}"
+    assert desk.call("PUT", f"{path}/programme", "be", **PROGRAMME)[0] == 200
+    assert desk.call("POST", f"{path}/programme/submit", "be")[0] == 200
+    code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="silent_procedure")
+    assert code == 200 and body["status"] == "in_silent_procedure", body
+    desk.run()
+    with desk.app.app_context():
+        notice = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == "ng@example.org",
+                                                               OutboxMessage.subject.contains("Programme of")))
+        link = re.search(r"https://rabat.example.org(/act/\S+)", next(
+            line for line in notice.text_body.splitlines() if "Object" in line)).group(1)
+    assert follow(desk.client, link, reason="The calendar misses domain 5.").status_code == 200
+    desk.run()
+    programme = desk.call("GET", f"{path}/programme", "officer")[1]
+    assert programme["status"] == "submitted"
+    assert desk.call("GET", path, "officer")[1]["open_tasks"] == ["endorse_programme", "finalise_summary"]
+    (subject, text), = desk.mails("officer@example.org", "not endorsed")
+    assert "silence broken or withdrawn" in text
+    code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="revise",
+                           note="Add a meeting on return and reintegration (domain 5).")
+    assert code == 200 and body["status"] == "revision_requested"
+    assert desk.call("GET", path, "officer")[1]["open_tasks"] == ["finalise_summary", "submit_programme"]

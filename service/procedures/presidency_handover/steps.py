@@ -49,6 +49,13 @@ def _endorsed(handover: Handover) -> None:
          + presidency_contacts(handover.outgoing_partner_code), programme=programme)
 
 
+def _not_endorsed(handover: Handover) -> None:
+    """Silence broken (or the procedure withdrawn): the programme waits for what follows."""
+    programme = _programme(handover)
+    programme.status = "submitted"
+    tell(handover, "not_endorsed", secretariat(), programme=programme)
+
+
 def _revision(handover: Handover) -> None:
     programme = _programme(handover)
     programme.status = "revision_requested"
@@ -71,6 +78,7 @@ def _passed(handover: Handover) -> None:
 
 
 STEPS = {"opened": _opened, "revision_requested": _revision, "programme_endorsed": _endorsed,
+         "not_endorsed": _not_endorsed,
          "checklist_reminder": _checklist_reminder, "passed": _passed, "completed": _completed}
 
 
