@@ -324,12 +324,18 @@ def test_the_secretariat_opens_a_scheduled_handover_early_and_the_programme_is_e
     page = desk.call("GET", "/api/handovers", "officer")[1]
     (scheduled,) = page["items"]
     assert (scheduled["status"], scheduled["opens_at"]) == ("scheduled", "2026-09-19T23:00:00+00:00")
+    # Recorded again, the term's end moves the opening (four months before; no 31 September).
+    assert desk.call("PUT", "/api/presidency/term-end", "officer", term_end="2027-01-31")[0] == 200
+    (scheduled,) = desk.call("GET", "/api/handovers", "officer")[1]["items"]
+    assert (scheduled["som_date"], scheduled["opens_at"]) == ("2027-01-31", "2026-09-29T23:00:00+00:00")
+    code, body = desk.call("PUT", "/api/presidency/term-end", "officer", term_end="2026-03-01")
+    assert code == 422 and body["errors"]["json"]["term_end"] == ["The end of the term must be in the future."]
     code, body = desk.call("POST", "/api/handovers", "officer", incoming="BE", **SOM, **BELGIAN)
     assert code == 201 and body["id"] == scheduled["id"] and body["status"] == "open"
     assert body["open_tasks"] == ["finalise_summary", "submit_programme"]
     path = f"/api/handovers/{body['id']}"
     # Its opening date comes and goes: it does not open twice.
-    desk.at(datetime(2026, 9, 20, tzinfo=timezone.utc))
+    desk.at(datetime(2026, 9, 30, tzinfo=timezone.utc))
     assert len(desk.mails("officer@example.org", "Handover of the Presidency opened")) == 1
 
     assert desk.call("PUT", f"{path}/programme", "be", **PROGRAMME)[0] == 200
@@ -343,12 +349,12 @@ def test_the_secretariat_opens_a_scheduled_handover_early_and_the_programme_is_e
     assert "Add the Steering Committee meetings." in text
     assert desk.call("POST", f"{path}/programme/submit", "be")[0] == 200
     code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="decision",
-                           decision_date="2026-09-25", note="Steering Committee meeting of 25 September")
+                           decision_date="2026-10-05", note="Steering Committee meeting of 5 October")
     assert code == 422 and "future" in body["errors"]["json"]["decision_date"][0]
     code, body = desk.call("POST", f"{path}/programme/endorsement", "officer", how="decision",
-                           decision_date="2026-09-18", note="Steering Committee meeting of 18 September, Brussels.")
+                           decision_date="2026-09-28", note="Steering Committee meeting of 28 September, Brussels.")
     assert code == 200 and (body["status"], body["endorsed_by"], body["decision_date"]) == (
-        "endorsed", "decision", "2026-09-18")
+        "endorsed", "decision", "2026-09-28")
     # The programme can no longer change, nor can the incoming Presidency.
     assert desk.call("PUT", f"{path}/programme", "be", vision="Another")[0] == 409
     assert desk.call("PATCH", path, "officer", incoming="SN")[0] == 409
