@@ -256,8 +256,8 @@ def test_a_handover_from_its_opening_date_to_the_som(desk):
     assert state["current"]["code"] == "BE" and state["term_end"] == "2028-01-25"
     assert [state["troika"][k] and state["troika"][k]["code"] for k in ("previous", "current", "next")] == ["NG", "BE", None]
     timeline = desk.client.get("/api/reference/presidencies").get_json()
-    assert [(p["partner"], p["start"], p["end"]) for p in timeline[-2:]] == [
-        ("NG", "2025-01-29", "2027-01-28"), ("BE", "2027-01-28", None)]
+    assert [(p["partner"], p["start"], p["end"], p["set_by_handover"]) for p in timeline[-2:]] == [
+        ("NG", "2025-01-29", "2027-01-28", handover["id"]), ("BE", "2027-01-28", None, handover["id"])]
 
     # Notices speak in the incoming Presidency's name; the running procedure keeps its own.
     code, launched = desk.call("POST", "/api/silent-procedures", "officer", **{**LAUNCH, "deadline": "2027-02-08T17:00"})
@@ -457,6 +457,10 @@ def test_the_pages_in_french_from_opening_to_the_endorsed_programme(app, make_ac
     page = _text(officer.get(detail))
     assert "1 des 10 objectifs et 3 des 29 actions du Plan d'action de Cadix abordés" in page
     assert "Gestion humanisée des frontières" in page
+    english = _text(officer.get(detail + "?lang=en"))
+    assert "Handover of the Presidency: Nigeria to Belgium" in english
+    assert "1 of 10 objectives and 3 of 29 actions of the Cadiz Action Plan addressed, in 1 of 5 domains." in english
+    officer.get(detail + "?lang=fr")
     theirs = incoming.get(detail).get_data(as_text=True)
     assert "Enregistrer le bilan" not in theirs  # the incoming Presidency reads the summary, does not write it
     assert incoming.post(detail + "/summary", data={"csrf_token": csrf_token(theirs), "highlights": "x"}).status_code == 403
