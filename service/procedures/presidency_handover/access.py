@@ -25,11 +25,13 @@ def is_incoming(handover: Handover, actor: Contact) -> bool:
 
 
 def is_outgoing(handover: Handover, actor: Contact) -> bool:
-    return actor.has_role("presidency") and actor.partner_code == handover.outgoing_partner_code
+    """A presidency contact (or focal point) of the outgoing Presidency: still one after the
+    SOM, when the `presidency` role has moved on, for the summary of its own term."""
+    return actor.partner_code == handover.outgoing_partner_code and actor.has_role("presidency", "partner")
 
 
 def may_read(handover: Handover, actor: Contact) -> bool:
-    return actor.has_role(*READ_ALL) or is_incoming(handover, actor)
+    return actor.has_role(*READ_ALL) or is_incoming(handover, actor) or is_outgoing(handover, actor)
 
 
 def get(handover_id: int, actor: Contact) -> Handover:

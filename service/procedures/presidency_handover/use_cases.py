@@ -45,7 +45,8 @@ def visible(actor: Contact, *, status: str | None = None, page: int = 1, per_pag
     if not actor.has_role(*READ_ALL):
         if not actor.partner_code or not actor.has_role("partner"):
             return [], 0
-        query = query.where(Handover.incoming_partner_code == actor.partner_code)
+        query = query.where((Handover.incoming_partner_code == actor.partner_code)
+                            | (Handover.outgoing_partner_code == actor.partner_code))
     if status:
         query = query.where(Handover.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -135,6 +136,7 @@ def schedule(presidency: Presidency, actor) -> Handover | None:
         handover = _new_handover(presidency, som_date=presidency.term_end, som_timezone=zone, som_at=som_at,
                                  status="scheduled", opens_at=opening_instant(presidency.term_end, zone))
         case = cases.begin_case(PROCESS_ID, {"handover_id": handover.id, "opened": False, "incoming_partner_code": None,
+                                             "outgoing_partner_code": handover.outgoing_partner_code,
                                              "checklist_reminder_index": 0, **_schedule_data(handover)}, actor)
         handover.case_id = case.id
         return handover
@@ -245,6 +247,7 @@ def open_handover(data: dict, actor: Contact) -> Handover:
     _titles(handover, data)
     case = cases.begin_case(PROCESS_ID, {
         "handover_id": handover.id, "opened": True, "opens_at": clock.now().isoformat(), "som_at": som_at.isoformat(),
+        "outgoing_partner_code": handover.outgoing_partner_code,
         "incoming_partner_code": handover.incoming_partner_code, "checklist_reminder_index": 0,
         "checklist_reminders": _reminders(handover.som_date, handover.som_timezone, clock.now().date())}, actor)
     handover.case_id = case.id
