@@ -113,3 +113,9 @@ class Defaults:
     REFERENT_COMMENT_PERIOD = "P10D"
     # How long a thematic meeting's evaluation links stay open.
     THEMATIC_MEETING_EVALUATION_PERIOD = "P30D"
+    # Presidency handovers: how long before the recorded end of the current Presidency's term
+    # the handover opens by itself; when the checklist's undone tasks are recalled (after each
+    # due date, comma-separated); the default time the Steering Committee has on the programme.
+    HANDOVER_OPENS_BEFORE = "P4M"
+    HANDOVER_CHECKLIST_REMINDERS = "PT0S,P7D"
+    HANDOVER_ENDORSEMENT_PERIOD = "P14D"

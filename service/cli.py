@@ -17,8 +17,9 @@ from workflows import clock
 from .accounts import create_account, issue_token, save_contact, set_password
 from .errors import ServiceError
 from .extensions import db
-from .models import ROLES, Committee, Partner, Presidency, Referent
-from . import reference_data
+from .models import ROLES, Committee, Partner, Referent
+from .procedures import PROCEDURES
+from . import reference, reference_data
 
 users = AppGroup("users", help="Manage accounts (contacts who sign in).")
 
@@ -45,7 +46,7 @@ def _demo_contacts() -> list[str]:
             add(member.partner_code, "committee-member")
     for referent in db.session.scalars(select(Referent)):
         add(referent.partner_code, "referent")
-    current = db.session.scalar(select(Presidency).where(Presidency.end.is_(None)))
+    current = reference.current_presidency()
     if current is not None:
         add(current.partner_code, "presidency")
     return created
@@ -60,6 +61,15 @@ def setup_command(demo: bool) -> None:
     counts = reference_data.load()
     db.session.commit()
     click.echo("Reference data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    if not counts["presidencies"]:
+        differences = reference_data.presidency_differences()
+        click.echo("Presidencies: the recorded timeline is kept" + (
+            "; presidencies.yaml differs:" if differences else ", as in presidencies.yaml."))
+        for line in differences:
+            click.echo(f"  {line}")
+    for procedure in PROCEDURES:
+        if procedure.setup is not None:
+            click.echo(procedure.setup())
     if demo:
         created = _demo_contacts()
         officer = save_contact("secretariat@example.org", roles=["secretariat"], name="Demo Secretariat officer",

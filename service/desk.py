@@ -19,12 +19,21 @@ from .models import DeskLine
 PAGE_SIZE = 50
 
 
+def _line(case_id: int, procedure: str) -> DeskLine | None:
+    """The line, whether stored or added earlier in this unit of work (steps run without autoflush)."""
+    line = db.session.get(DeskLine, (case_id, procedure))
+    if line is None:
+        line = next((row for row in db.session.new if isinstance(row, DeskLine)
+                     and row.case_id == case_id and row.procedure == procedure), None)
+    return line
+
+
 def note(case_id: int, procedure: str, subject_id: int, *, title: str, status: str, path: str,
          open: bool = True, deadline_at: datetime | None = None, deadline_timezone: str | None = None,
          waiting_on: str | None = None, partner_code: str | None = None, domain_number: int | None = None,
          addressed: int | None = None, not_answered: int | None = None) -> DeskLine:
     """Write (or rewrite) a case's desk line for `procedure`, inside the caller's unit of work."""
-    line = db.session.get(DeskLine, (case_id, procedure))
+    line = _line(case_id, procedure)
     if line is None:
         line = DeskLine(case_id=case_id, procedure=procedure)
         db.session.add(line)
@@ -38,7 +47,7 @@ def note(case_id: int, procedure: str, subject_id: int, *, title: str, status: s
 
 def update(case_id: int, procedure: str, **values) -> None:
     """Change some fields of an existing desk line (nothing if the case has none)."""
-    line = db.session.get(DeskLine, (case_id, procedure))
+    line = _line(case_id, procedure)
     if line is not None:
         for name, value in values.items():
             setattr(line, name, value)

@@ -49,3 +49,6 @@ class Procedure:
     task_doors: dict[str, str] = field(default_factory=dict)
     roles: tuple[str, ...] = ()  # roles that act in it
     statuses: dict = field(default_factory=dict)  # status code -> words (lazily translated)
+    # What `flask --app service setup` does for it once the reference data is loaded
+    # (idempotent, a use case); returns a line for the operator.
+    setup: Callable[[], str] | None = None

@@ -1,10 +1,14 @@
-"""Reading the reference data the forms check against (partners, the current Action Plan)."""
+"""Reading the reference data the forms check against (partners, the current Action Plan),
+and the current Presidency, in whose name notices and procedures speak."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from .extensions import db
-from .models import Action, ActionPlan, Committee, Domain, Objective, Partner
+from .models import Action, ActionPlan, Committee, Domain, Objective, Partner, Presidency
 
 
 def partner_codes() -> set[str]:
@@ -20,6 +24,14 @@ def current_action_numbers() -> set[int]:
         select(Action.number).join(Objective).join(Domain).join(ActionPlan).where(ActionPlan.current.is_(True))))
 
 
+def current_plan_numbers() -> tuple[set[int], set[int], set[int]]:
+    """The numbers of the current plan's domains, objectives and actions."""
+    rows = db.session.execute(
+        select(Domain.number, Objective.number, Action.number).join(Objective, Objective.domain_id == Domain.id)
+        .join(Action, Action.objective_id == Objective.id).join(ActionPlan).where(ActionPlan.current.is_(True))).all()
+    return {r[0] for r in rows}, {r[1] for r in rows}, {r[2] for r in rows}
+
+
 def actions_by_number(numbers) -> list[tuple[Domain, Objective, Action]]:
     """(domain, objective, action) of the current plan's actions with these numbers."""
     rows = db.session.execute(
@@ -31,3 +43,25 @@ def actions_by_number(numbers) -> list[tuple[Domain, Objective, Action]]:
 
 def committee_codes() -> set[str]:
     return set(db.session.scalars(select(Committee.code)))
+
+
+def current_presidency() -> Presidency | None:
+    """The Presidency in office: the term with no end (a handover ends it at the SOM)."""
+    return db.session.scalar(select(Presidency).where(Presidency.end.is_(None))
+                             .order_by(Presidency.start.desc().nulls_last(), Presidency.id.desc()).limit(1))
+
+
+def presidency_names(presidency: Presidency | None) -> SimpleNamespace | None:
+    """How a text names a Presidency, in French and English (`title_fr`, `title_en`, for
+    `localized(names, 'title')`): "la Présidence nigériane", "the Nigerian Presidency"."""
+    if presidency is None:
+        return None
+    names = {}
+    for language in ("en", "fr"):
+        title = getattr(presidency, f"title_{language}")
+        if not title:
+            with force_locale(language):
+                title = gettext("the Presidency of %(partner)s",
+                                partner=getattr(presidency.partner, f"name_{language}"))
+        names[f"title_{language}"] = title
+    return SimpleNamespace(**names)

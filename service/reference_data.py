@@ -1,7 +1,9 @@
 """Loading the reference data files of `config/reference/` into the database.
 
 Idempotent: each entity is found by its natural key (a code, a number) and updated in place,
-so running `flask --app service setup` again changes only what the files changed.
+so running `flask --app service setup` again changes only what the files changed. The
+presidencies are the exception: the file seeds an empty table, and from then on the presidency
+handover keeps the timeline; `presidency_differences` says where the file and it disagree.
 """
 from __future__ import annotations
 
@@ -103,12 +105,7 @@ def load(folder: Path = REFERENCE_DIR) -> dict[str, int]:
         db.session.execute(delete(CommitteeMember).where(
             CommitteeMember.committee_code == item["code"], CommitteeMember.partner_code.not_in(listed)))
 
-    db.session.execute(delete(Presidency))
-    for item in _read("presidencies.yaml", folder):
-        event = item.get("handover_event") or {}
-        db.session.add(Presidency(partner_code=str(item["partner"]), start=item.get("start"), end=item.get("end"),
-                                  handover_event_en=event.get("en"), handover_event_fr=event.get("fr")))
-        counts["presidencies"] += 1
+    counts["presidencies"] = _seed_presidencies(folder)
 
     db.session.execute(delete(Referent))
     for item in _read("referents.yaml", folder):
@@ -120,3 +117,59 @@ def load(folder: Path = REFERENCE_DIR) -> dict[str, int]:
             counts["referents"] += 1
     db.session.flush()
     return counts
+
+
+# Presidencies -------------------------------------------------------------------------------
+
+_PRESIDENCY_FIELDS = ("end", "term_end", "title_en", "title_fr", "handover_event_en", "handover_event_fr")
+
+
+def _presidency_items(folder: Path) -> list[dict[str, Any]]:
+    items = []
+    for item in _read("presidencies.yaml", folder):
+        title, event = item.get("title") or {}, item.get("handover_event") or {}
+        items.append({"partner_code": str(item["partner"]), "start": item.get("start"), "end": item.get("end"),
+                      "term_end": item.get("term_end"), "title_en": title.get("en"), "title_fr": title.get("fr"),
+                      "handover_event_en": event.get("en"), "handover_event_fr": event.get("fr")})
+    return items
+
+
+def _seed_presidencies(folder: Path) -> int:
+    """Load the timeline into an empty table (how many rows); otherwise only fill the fields
+    left empty in rows no handover wrote (a column added later), and change nothing else."""
+    items = _presidency_items(folder)
+    if db.session.scalar(select(Presidency.id).limit(1)) is None:
+        db.session.add_all(Presidency(**item) for item in items)
+        return len(items)
+    recorded = {(row.partner_code, row.start): row for row in db.session.scalars(select(Presidency))}
+    for item in items:
+        row = recorded.get((item["partner_code"], item["start"]))
+        if row is None or row.set_by_handover_id is not None:
+            continue
+        # Never `end`: only a handover ends a term.
+        for name in _PRESIDENCY_FIELDS[1:]:
+            if getattr(row, name) is None and item[name] is not None:
+                setattr(row, name, item[name])
+    return 0
+
+
+def presidency_differences(folder: Path = REFERENCE_DIR) -> list[str]:
+    """Where `presidencies.yaml` and the recorded timeline disagree, one line each (nothing changed)."""
+    lines = []
+    items = {(i["partner_code"], i["start"]): i for i in _presidency_items(folder)}
+    rows = db.session.scalars(select(Presidency).order_by(Presidency.start.is_(None).desc(), Presidency.start)).all()
+    for row in rows:
+        item = items.pop((row.partner_code, row.start), None)
+        by = f" (set by handover no. {row.set_by_handover_id})" if row.set_by_handover_id else ""
+        if item is None:
+            lines.append(f"{row.partner_code} from {row.start}: recorded{by}, not in the file")
+            continue
+        for name in _PRESIDENCY_FIELDS:
+            if item[name] is not None and getattr(row, name) != item[name]:
+                lines.append(f"{row.partner_code} from {row.start}: {name} is {getattr(row, name)}{by}, "
+                             f"the file says {item[name]}")
+            elif name == "end" and item["end"] is None and row.end is not None:
+                lines.append(f"{row.partner_code} from {row.start}: ended {row.end}{by}, the file says it runs on")
+    for item in items.values():
+        lines.append(f"{item['partner_code']} from {item['start']}: in the file, not recorded")
+    return lines

@@ -136,3 +136,31 @@ def test_a_referent_fills_the_roadmap_in_french(live_app, browser, make_account)
     roadmap = client.get(f"/api/referent-cycles/{opened.get_json()['id']}/roadmap", headers=bearer(officer)).get_json()
     assert roadmap["status"] == "submitted" and roadmap["submitted_by"] == "focal.td@example.org"
     assert roadmap["content"]["activities"][0]["actions"] == [16]
+
+
+def test_the_secretariat_opens_a_presidency_handover_in_french(live_app, browser, make_account):
+    make_account("greffe@example.org", "secretariat", language="fr", password="a long passphrase")
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = sign_in_page(browser, base, "greffe@example.org")
+    page.goto(base + "/handovers?lang=fr")
+    assert page.get_by_text("précédente : Portugal ; actuelle : Nigéria ; suivante : pas encore désignée").is_visible()
+    page.get_by_role("link", name="Ouvrir la passation").click()
+    page.wait_for_load_state()
+    page.get_by_label("Présidence entrante", exact=True).select_option("NG")
+    page.get_by_label("Date de la réunion des hauts fonctionnaires (SOM)").fill("2026-03-03")
+    page.get_by_label("Lieu de la réunion des hauts fonctionnaires").fill("Bruxelles")
+    page.get_by_role("button", name="Ouvrir la passation").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("La réunion des hauts fonctionnaires est trop proche").is_visible()
+    assert page.get_by_label("Lieu de la réunion des hauts fonctionnaires").input_value() == "Bruxelles"
+    page.get_by_label("Date de la réunion des hauts fonctionnaires (SOM)").fill("2027-01-28")
+    page.get_by_role("button", name="Ouvrir la passation").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("La Présidence entrante doit être un autre partenaire que la sortante (Nigéria).").is_visible()
+    page.get_by_label("Présidence entrante", exact=True).select_option("BE")
+    page.get_by_label("Nom de la Présidence entrante en français (p. ex. la Présidence belge)").fill("la Présidence belge")
+    page.get_by_role("button", name="Ouvrir la passation").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Passation de la Présidence : Nigéria à Belgique").is_visible()
+    assert page.get_by_text("0 des 10 objectifs et 0 des 29 actions du Plan d'action de Cadix abordés").is_visible()
+    assert page.get_by_role("cell", name="Informer la Présidence entrante").is_visible()

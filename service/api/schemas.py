@@ -183,7 +183,10 @@ class PresidencySchema(Schema):
     name = fields.Method("_name")
     start = fields.Date(allow_none=True)
     end = fields.Date(allow_none=True)
+    term_end = fields.Date(allow_none=True, metadata={"description": "The announced end of the term"})
     handover_event = fields.Method("_event")
+    set_by_handover = fields.Integer(attribute="set_by_handover_id", allow_none=True,
+                                     metadata={"description": "The handover that wrote this term, if one did"})
 
     def _name(self, presidency):
         return {"en": presidency.partner.name_en, "fr": presidency.partner.name_fr}

@@ -121,6 +121,13 @@ class CommitteeMember(db.Model):
 
 
 class Presidency(db.Model):
+    """One Presidency's term in the timeline; the current one has no `end` yet.
+
+    Seeded from `config/reference/presidencies.yaml` into an empty table; from then on the
+    presidency handover owns it: it closes the outgoing term and adds the incoming one at the
+    Senior Officials' Meeting (`set_by_handover_id`), and `setup` never changes such a row.
+    """
+
     __tablename__ = "presidencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +136,13 @@ class Presidency(db.Model):
     end: Mapped[date | None] = mapped_column(Date)
     handover_event_en: Mapped[str | None] = mapped_column(String(300))
     handover_event_fr: Mapped[str | None] = mapped_column(String(300))
+    # The announced end of the term: its handover opens HANDOVER_OPENS_BEFORE this date.
+    term_end: Mapped[date | None] = mapped_column(Date)
+    # How notices name it: "the Nigerian Presidency", "la Présidence nigériane".
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    title_fr: Mapped[str | None] = mapped_column(String(200))
+    # The handover that wrote this row (opened or closed the term), if one did.
+    set_by_handover_id: Mapped[int | None] = mapped_column(Integer)
 
     partner: Mapped[Partner] = relationship(lazy="joined")
 

@@ -36,6 +36,8 @@ class ProcedureSchema(Schema):
     deadline_local = fields.String()
     timezone = fields.String()
     launched_at = fields.String()
+    on_behalf_of = fields.String(allow_none=True, metadata={
+        "description": "The Presidency (partner code) in whose name it was launched"})
     closed_at = fields.String(allow_none=True)
     relaunch_of = fields.Integer(allow_none=True)
     relaunched_as = fields.Integer(allow_none=True)

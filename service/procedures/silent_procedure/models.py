@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database import UTCDateTime, db
-from service.models import Contact
+from service.models import Contact, Presidency
 
 STATUSES = ("open", "adopted", "silence_broken", "withdrawn")
 
@@ -33,8 +33,11 @@ class SilentProcedure(db.Model):
     relaunch_of_id: Mapped[int | None] = mapped_column(ForeignKey("silent_procedures.id"))
     # The ICS sequence of the deadline: bumped on every extension.
     deadline_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The Presidency in whose name it was launched: it keeps that name after a handover.
+    presidency_id: Mapped[int | None] = mapped_column(ForeignKey("presidencies.id"))
 
     launched_by: Mapped[Contact | None] = relationship()
+    presidency: Mapped[Presidency | None] = relationship()
     recipients: Mapped[list["ProcedureRecipient"]] = relationship(
         order_by="ProcedureRecipient.id", back_populates="procedure"
     )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from notifications.ics import deadline_event
 from notifications.outbox import queue_email
-from service import desk, links, terms
+from service import desk, links, reference, terms
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import is_row_id
@@ -30,7 +30,7 @@ def summary(procedure: SilentProcedure, token: str | None = None) -> dict:
     return {"id": procedure.id, "documents": documents, "subject": procedure.subject, "text": procedure.text,
             "proposed_decision": procedure.proposed_decision, "text_version": procedure.text_version,
             "text_hash": procedure.text_hash, "timezone": procedure.timezone, "status": procedure.status,
-            "deadline_at": procedure.deadline_at,
+            "deadline_at": procedure.deadline_at, "on_behalf_of": reference.presidency_names(procedure.presidency),
             "deadline_local": f"{local:%Y-%m-%d %H:%M}", "deadline_utc": f"{procedure.deadline_at:%Y-%m-%d %H:%M}"}
 
 

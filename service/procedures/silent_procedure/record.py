@@ -40,6 +40,7 @@ def record(procedure: SilentProcedure) -> dict:
         "timezone": procedure.timezone,
         "launched_at": _iso(procedure.launched_at),
         "launched_by": procedure.launched_by.email if procedure.launched_by else None,
+        "on_behalf_of": procedure.presidency.partner_code if procedure.presidency else None,
         "closed_at": _iso(procedure.closed_at),
         "relaunch_of": procedure.relaunch_of_id,
         "relaunched_as": relaunched_as,

@@ -114,6 +114,7 @@ def prepare(data: dict, actor: Contact, relaunch_of: SilentProcedure | None = No
         proposed_decision=data["proposed_decision"], deadline_at=data["deadline_utc"], timezone=data["timezone"],
         committees=sorted(set(data["committees"])), status="open", launched_by_id=actor.id, launched_at=now,
         relaunch_of_id=relaunch_of.id if relaunch_of else None, deadline_sequence=0,
+        presidency=reference.current_presidency(),
     )
     db.session.add(procedure)
     for document in documents:
