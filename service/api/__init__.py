@@ -22,8 +22,18 @@ ArgumentsMixin.ARGUMENTS_PARSER.unknown = None
 def _json_error(status: int, message: str, errors: dict | None = None):
     body = {"code": status, "status": _phrase(status), "message": message}
     if errors:
-        body["errors"] = errors
+        body["errors"] = _text_keys(errors)
     return jsonify(body), status
+
+
+def _text_keys(errors):
+    """Field messages with every key as text: marshmallow keys a list's items by their index,
+    beside names such as `_schema`, and JSON output sorts keys, which mixed types break."""
+    if isinstance(errors, dict):
+        return {str(key): _text_keys(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_text_keys(value) for value in errors]
+    return errors
 
 
 def _phrase(status: int) -> str:
