@@ -16,15 +16,16 @@ live where every server process sees them: in Redis when `RATELIMIT_STORAGE_URI`
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import time
-from contextlib import contextmanager
 
 from flask import Flask, current_app, request
 from flask_babel import gettext
 from flask_limiter import Limiter, RateLimitExceeded
 from limits.storage import Storage
+import sqlalchemy as sa
 from sqlalchemy import case, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,35 +38,49 @@ LINKS = ("RATELIMIT_LINKS_PER_LINK", "RATELIMIT_LINKS_PER_ADDRESS")
 API = ("RATELIMIT_API_PER_ACCOUNT", "RATELIMIT_API_PER_ADDRESS")
 
 
-@contextmanager
-def _counting():
-    """A transaction on a connection of its own whose commit does not wait for the disk: a
-    counter may lose its last hits in a power cut, never its consistency, and a request pays
-    no disk flush for the limits it is counted against."""
-    engine = db.engine
-    with engine.connect() as connection:
-        if engine.dialect.name == "sqlite":
-            # Read at each commit, per connection: NORMAL in WAL mode syncs at checkpoints only.
-            previous = connection.exec_driver_sql("PRAGMA synchronous").scalar()
-            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
-            connection.commit()
-            try:
-                with connection.begin():
-                    yield connection
-            finally:
-                connection.exec_driver_sql(f"PRAGMA synchronous={int(previous)}")
-                connection.commit()
+def counters() -> sa.engine.Engine:
+    """The connections that count, apart from the app's: each statement commits by itself,
+    without waiting for the disk (a counter may lose its last hits in a power cut, never its
+    consistency), so a request pays one round trip per limit it is counted against."""
+    app = current_app._get_current_object()
+    engine = app.extensions.get("rate_limit_counters")
+    if engine is None:
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+        connect_args = dict((app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).get("connect_args") or {})
+        if uri.startswith("sqlite"):
+            engine = sa.create_engine(uri, isolation_level="AUTOCOMMIT", connect_args=connect_args)
+            # The app puts the file in WAL mode, where NORMAL syncs at checkpoints only.
+            sa.event.listen(engine, "connect", lambda connection, _: connection.execute("PRAGMA synchronous=NORMAL"))
         else:
-            with connection.begin():
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-                yield connection
+            connect_args["options"] = (connect_args.get("options", "") + " -c synchronous_commit=off").strip()
+            engine = sa.create_engine(uri, isolation_level="AUTOCOMMIT", pool_size=2, connect_args=connect_args)
+        app.extensions["rate_limit_counters"] = engine
+    return engine
+
+
+@functools.cache
+def _upsert(dialect: str):
+    """Count `amount` hits of `key` at `now`; a window that has ended starts again at `now`,
+    ending at `ends`. Returns the count (one statement, built once)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    counter = RateLimitCounter.__table__.c
+    now, amount, ends = (sa.bindparam("now", type_=sa.Float), sa.bindparam("amount", type_=sa.Integer),
+                         sa.bindparam("ends", type_=sa.Float))
+    statement = insert(RateLimitCounter).values(key_hash=sa.bindparam("key"), count=amount, expires_at=ends)
+    return statement.on_conflict_do_update(index_elements=[counter.key_hash], set_={
+        "count": case((counter.expires_at <= now, amount), else_=counter.count + amount),
+        "expires_at": case((counter.expires_at <= now, ends), else_=counter.expires_at),
+    }).returning(counter.count)
 
 
 class DatabaseStorage(Storage):
     """Counters in the app's database (`database://`), shared by all its processes.
 
     `incr` is one `INSERT ... ON CONFLICT DO UPDATE ... RETURNING` (PostgreSQL and SQLite),
-    on a connection of its own (`_counting`), so counting never joins the request's
+    on a connection of its own (`counters`), so counting never joins the request's
     transaction. Windows are on the wall clock, like the limiter's own arithmetic.
     """
 
@@ -86,27 +101,18 @@ class DatabaseStorage(Storage):
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        if db.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
+        engine = counters()
         now = time.time()
-        counter = RateLimitCounter.__table__.c
-        statement = insert(RateLimitCounter).values(key_hash=self._key(key), count=amount, expires_at=now + expiry)
-        statement = statement.on_conflict_do_update(index_elements=[counter.key_hash], set_={
-            # A window that has ended starts again with this hit.
-            "count": case((counter.expires_at <= now, amount), else_=counter.count + amount),
-            "expires_at": case((counter.expires_at <= now, now + expiry), else_=counter.expires_at),
-        }).returning(counter.count)
-        with _counting() as connection:
-            count = connection.execute(statement).scalar_one()
+        with engine.connect() as connection:
+            count = connection.execute(_upsert(engine.dialect.name), {
+                "key": self._key(key), "now": now, "amount": amount, "ends": now + expiry}).scalar_one()
             self._hits += 1
             if self._hits % self.PURGE_EVERY == 0:
                 connection.execute(delete(RateLimitCounter).where(RateLimitCounter.expires_at <= now))
         return count
 
     def _row(self, key: str):
-        with db.engine.connect() as connection:
+        with counters().connect() as connection:
             return connection.execute(
                 select(RateLimitCounter.count, RateLimitCounter.expires_at)
                 .where(RateLimitCounter.key_hash == self._key(key), RateLimitCounter.expires_at > time.time())
@@ -122,18 +128,18 @@ class DatabaseStorage(Storage):
 
     def check(self) -> bool:
         try:
-            with db.engine.connect() as connection:
+            with counters().connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
         except SQLAlchemyError:
             return False
 
     def reset(self) -> int | None:
-        with db.engine.connect() as connection:
+        with counters().connect() as connection:
             return connection.execute(delete(RateLimitCounter)).rowcount
 
     def clear(self, key: str) -> None:
-        with db.engine.begin() as connection:
+        with counters().connect() as connection:
             connection.execute(delete(RateLimitCounter).where(RateLimitCounter.key_hash == self._key(key)))
 
 

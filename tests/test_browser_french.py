@@ -13,6 +13,7 @@ from service.scheduler import Scheduler
 from tests.helpers import bearer, sign_in_page
 
 CATALOG = Path(__file__).resolve().parent.parent / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
+ZONE_NAMES = re.compile(r"\b(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[\w/+-]+")
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}|%s")
 
 # Everything typed in this walk is French, so any English left on a page is the interface's.
@@ -110,7 +111,7 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
         response = page.goto(base + url)
         if expect_status:
             assert response.status == expect_status, url
-        text = _page_words(page)
+        text = ZONE_NAMES.sub("", _page_words(page))  # IANA time zone names are identifiers, not words
         for data in bilingual:
             text = text.replace(data, "")
         visited[f"{who} {url}"] = sorted(word for word, pattern in words.items() if pattern.search(text))
@@ -120,7 +121,7 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
         page.goto(base + url)
         page.get_by_role("button", name=button).click()
         page.wait_for_load_state()
-        visited[f"{who} {url} (errors)"] = sorted(word for word, pattern in words.items() if pattern.search(_page_words(page)))
+        visited[f"{who} {url} (errors)"] = sorted(word for word, pattern in words.items() if pattern.search(ZONE_NAMES.sub("", _page_words(page))))
         check_width(page, f"{who} {url} (errors)")
 
     anonymous = browser.new_page(locale="fr-FR", viewport=narrow)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -405,6 +406,7 @@ def connections_cut(app, processes, database_uri, officer, partner):
     cutting.join(30)
     admin.dispose()
     assert len(statuses) == 120
+    print("answers while connections were cut:", Counter(f"{method} {status}" for method, status, _ in statuses))
     assert {status for _, status, _ in statuses} <= {200, 201, 503}, "".join(server.output[-60:])
     assert all(retry == "1" for _, status, retry in statuses if status == 503)
     created = sum(1 for method, status, _ in statuses if method == "POST" and status == 201)

@@ -293,6 +293,15 @@ def test_lists_no_longer_than_what_exists(app, people):
     assert count(app, SilentProcedure) == 0
 
 
+def test_messages_on_a_list_and_on_its_items_come_back_together(app, people):
+    # marshmallow keys an item's message by its index, beside the list's own `_schema`.
+    response = app.test_client().post("/api/labelling-requests", headers=bearer(people["partner"]),
+                                      json={**REQUEST, "partners": ["x" * 21, "ZZ"]})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"]["partners"] == {
+        "0": ["At most 20 characters."], "_schema": ["Unknown partner: ZZ."]}
+
+
 # Sessions --------------------------------------------------------------------------------------
 
 def _signed_in(client) -> bool:

@@ -99,3 +99,26 @@ def test_every_operation_answers_as_documented(app, known, tokens, role):
         except (Exception, BaseExceptionGroup) as failure:  # every operation's failure is reported
             failures[operation.label] = failure
     assert not failures, "\n\n".join(f"{label}: {failure}" for label, failure in failures.items())
+
+
+def test_the_document_says_what_is_public_and_how_things_are_typed(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["security"] == [{"bearer": []}]  # the default: a token
+    public = {path for path, operations in spec["paths"].items()
+              for operation in operations.values() if isinstance(operation, dict) and operation.get("security") == []}
+    assert public == {"/api/labelled-initiatives", "/api/labelled-initiatives.csv", "/api/reference/action-plans",
+                      "/api/reference/action-plans/{code}", "/api/reference/gcm-objectives", "/api/reference/partners",
+                      "/api/reference/committees", "/api/reference/presidencies", "/api/reference/referents",
+                      "/api/presidency"}
+    for path in public:  # and they are: no token needed
+        concrete = path.replace("{code}", "cadiz")
+        assert client.get(concrete).status_code == 200, path
+    csv_answer = spec["paths"]["/api/labelled-initiatives.csv"]["get"]["responses"]["200"]["content"]
+    assert list(csv_answer) == ["text/csv"]
+    register = spec["paths"]["/api/labelled-initiatives"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert register["schema"]["items"] == {"$ref": "#/components/schemas/RegisterEntry"}
+    budget = spec["components"]["schemas"]["LabellingForm"]["properties"]["budget_eur"]
+    assert "type" not in budget and [kind["type"] for kind in budget["oneOf"]] == ["string", "number"]
+    assert "minimum" not in budget and budget["oneOf"][1]["minimum"] == 0
+    case_id = spec["paths"]["/api/cases/{case_id}"]["parameters"][0]["schema"]
+    assert case_id == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}

@@ -46,11 +46,18 @@ REQUEST = {
 
 @pytest.fixture
 def timeline(database_uri):
-    """The presidency timeline is reference data the tests share: after a test that moved it
-    (and after the other tables were emptied), it is loaded again from presidencies.yaml."""
+    """The presidency timeline is reference data the tests share: before each test, and after
+    one that moved it (once the other tables were emptied), it is loaded again from
+    presidencies.yaml, whatever another module's test left."""
+    _reload_timeline(database_uri)
     yield
+    _reload_timeline(database_uri)
+
+
+def _reload_timeline(database_uri):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "TESTING": True, "SECRET_KEY": "test"})
     with app.app_context():
+        db.session.execute(sa.update(Presidency).values(set_by_handover_id=None))
         db.session.execute(sa.delete(Presidency))
         reference_data.load()
         db.session.commit()

@@ -69,6 +69,10 @@ def register(app: Flask, api, procedures) -> None:
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # token-authenticated: no cookies, so no CSRF
+    # A header's value is text: the X-Pagination header carries its figures as JSON text.
+    api.spec.components.headers["PAGINATION"] = {
+        "description": "Pagination metadata, as JSON text: total, total_pages, first_page, last_page, page, "
+                       "previous_page, next_page.", "schema": {"type": "string"}}
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     app.register_blueprint(_docs_blueprint())

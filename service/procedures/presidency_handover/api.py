@@ -257,6 +257,7 @@ def presidency_state() -> dict:
 
 
 @blp.route("/presidency")
+@blp.doc(security=[])
 @blp.response(200, PresidencyStateSchema)
 def get_presidency():
     """The Presidency in office, the end of its term, and the troika (previous, current, next). Public."""
