@@ -270,3 +270,30 @@ def test_the_path_through_the_web_pages(desk, make_account):
     register = desk.app.test_client().get("/register?lang=en&domain=1").get_data(as_text=True)
     assert REQUEST["title"] in register
     assert REQUEST["title"] not in desk.app.test_client().get("/register?domain=3").get_data(as_text=True)
+
+
+def test_a_draft_saves_from_the_page_with_only_a_title(desk, make_account):
+    make_account("web.sn@example.org", "partner", partner="SN", password="a long passphrase")
+    partner = desk.app.test_client()
+    sign_in(partner, "web.sn@example.org")
+    token = csrf_token(partner.get("/labelling/new?lang=en").get_data(as_text=True))
+    saved = partner.post("/labelling/new", data={"title": "Diaspora fund", "action": "save", "csrf_token": token})
+    assert saved.status_code == 302
+    request_id = int(saved.headers["Location"].rsplit("/", 1)[1])
+    code, body = desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)
+    assert body["title"] == "Diaspora fund" and body["status"] == "draft" and body["actions"] == []
+    # Submitting it asks for what is missing, next to each field; the draft stays as it was.
+    refused = partner.post(saved.headers["Location"], data={"title": "Diaspora fund", "action": "submit",
+                                                            "version": "1", "csrf_token": token})
+    assert refused.status_code == 422 and "Choose at least one action of the Action Plan." in refused.get_data(as_text=True)
+    assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)[1]["status"] == "draft"
+
+
+def test_the_secretariat_is_told_at_once_that_partners_file_requests(desk, make_account):
+    make_account("clerk@example.org", "secretariat", password="a long passphrase", language="fr")
+    officer = desk.app.test_client()
+    sign_in(officer, "clerk@example.org")
+    page = officer.get("/labelling/new?lang=en")
+    assert page.status_code == 403 and "filed by the partners&#39; focal points" in page.get_data(as_text=True)
+    french = officer.get("/labelling/new?lang=fr")
+    assert french.status_code == 403 and "points focaux des partenaires" in french.get_data(as_text=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -26,11 +27,16 @@ def _posted_form() -> tuple[dict, dict]:
     """(given, cleared): the fields typed in, and the ones left empty (a draft may clear them)."""
     given, cleared = {}, {}
     for name in FORM_FIELDS:
-        if name in LIST_FIELDS:
-            values = [v for v in request.form.getlist(name) if v.strip()]
-            given[name] = values
-        elif name == "implementing_organisations":
-            given[name] = [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+        if name in LIST_FIELDS or name == "implementing_organisations":
+            if name in LIST_FIELDS:
+                values = [v for v in request.form.getlist(name) if v.strip()]
+            else:
+                values = [line.strip() for line in request.form.get(name, "").splitlines() if line.strip()]
+            # An empty list is a field left empty: a draft may keep it so, submission asks for it.
+            if values:
+                given[name] = values
+            else:
+                cleared[name] = []
         else:
             value = request.form.get(name, "").strip()
             if value:
@@ -64,6 +70,9 @@ def index(contact):
 @bp.route("/labelling/new", methods=["GET", "POST"])
 @signed_in()
 def new(contact):
+    if not (contact.has_role("partner") and contact.partner_code):
+        abort(403, description=gettext("Labelling requests are filed by the partners' focal points; "
+                                       "the Secretariat reviews them once they are submitted."))
     if request.method == "GET":
         return _form_page({"lead_partner": contact.partner_code, "contact_email": contact.email,
                            "contact_name": contact.name}, {})
