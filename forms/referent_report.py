@@ -12,8 +12,8 @@ from flask_babel import gettext
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from . import FormSchema, Message, register
-from .roadmap import (ACTIVITY_KINDS, LONG, MAX_ACTIVITIES, check_dates, check_partners, chose_any, date_field,
-                      numbers, text)
+from .roadmap import (LONG, MAX_ACTIVITIES, activity_kind, check_dates, check_partners, chose_any, co_chairs,
+                      date_field, numbers, text)
 
 COUNT = Message("Give a whole number, 0 or more.")
 
@@ -31,14 +31,11 @@ class HeldActivityForm(FormSchema):
         min=1, max=1000, error=Message("Choose a planned activity, or none for a new one.")),
         error_messages={"invalid": Message("Choose a planned activity, or none for a new one.")})
     title = text(Message("Give the activity a title."))
-    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS, error=Message("Choose a kind of activity.")),
-                         error_messages={"required": Message("Choose a kind of activity."),
-                                         "null": Message("Choose a kind of activity.")})
+    kind = activity_kind()
     start_date = date_field(Message("Give the date it started."))
     end_date = date_field(None)
     place = text(None)
-    co_chairs = fields.List(fields.String(), load_default=list,
-                            validate=validate.Length(max=10, error=Message("At most {max} co-chairs.")))
+    co_chairs = co_chairs()
     participants = count()
     countries = count()
     results = text(Message("Describe its results."), LONG)

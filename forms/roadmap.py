@@ -85,18 +85,28 @@ def check_dates(data: dict, errors: dict) -> None:
         errors["end_date"] = [gettext("The end date is before the start date.")]
 
 
+def activity_kind() -> fields.String:
+    """The kind of an activity, planned or held."""
+    choose = Message("Choose a kind of activity.")
+    return fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS, error=choose),
+                         error_messages={"required": choose, "null": choose})
+
+
+def co_chairs() -> fields.List:
+    """The partners co-chairing or co-organising an activity."""
+    return fields.List(fields.String(), load_default=list,
+                       validate=validate.Length(max=10, error=Message("At most {max} co-chairs.")))
+
+
 class PlannedActivityForm(FormSchema):
     """One activity the referents plan for the period."""
 
     title = text(Message("Give the activity a title."))
-    kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS, error=Message("Choose a kind of activity.")),
-                         error_messages={"required": Message("Choose a kind of activity."),
-                                         "null": Message("Choose a kind of activity.")})
+    kind = activity_kind()
     start_date = date_field(Message("Give the planned start date."))
     end_date = date_field(None)
     place = text(None)
-    co_chairs = fields.List(fields.String(), load_default=list,
-                            validate=validate.Length(max=10, error=Message("At most {max} co-chairs.")))
+    co_chairs = co_chairs()
     objectives = numbers(Message("An objective is given by its number."))
     actions = numbers(Message("An action is given by its number."))
     gcm_objectives = numbers(Message("An objective is given by its number."))
