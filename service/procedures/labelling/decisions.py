@@ -20,6 +20,7 @@ from service.procedures.silent_procedure.models import SilentProcedure
 from service.unit_of_work import use_case
 from workflows import clock
 
+from . import notices
 from .models import LabellingRequest
 from .use_cases import require_secretariat, get
 
@@ -108,6 +109,7 @@ def review(request_id: int, data: dict[str, Any], actor: Contact) -> LabellingRe
         request.silent_procedure_id, request.status = procedure.id, "in_silent_procedure"
         step.update(silent_procedure.process_data(procedure))
     cases.step_task(task, step, actor)
+    notices.note_on_desk(request, request.case_id)
     return request
 
 
@@ -125,7 +127,9 @@ def after_silence(request_id: int, data: dict[str, Any], actor: Contact) -> Labe
         previous = db.session.get(SilentProcedure, request.silent_procedure_id)
         procedure = silent_procedure.prepare(_launch_data(request, _decision_deadline(data), data["text"]), actor,
                                              relaunch_of=previous)
-        request.silent_procedure_id = procedure.id
+        request.silent_procedure_id, request.status = procedure.id, "in_silent_procedure"
         step.update(silent_procedure.process_data(procedure))
     cases.step_task(task, step, actor)
+    if data["outcome"] == "relaunch":
+        notices.note_on_desk(request, request.case_id)  # back to the committee
     return request
