@@ -79,9 +79,11 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.get_by_label("Courriel de contact").fill("awa.diop@example")
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    for message in ("La date de fin précède la date de début.", "Le budget ne peut être négatif.",
-                    "Adresse électronique non valide."):
-        assert page.get_by_text(message).is_visible(), message
+    for field, message in (("end_date", "La date de fin précède la date de début."),
+                           ("budget_eur", "Le budget ne peut être négatif."),
+                           ("contact_email", "Adresse électronique non valide.")):
+        assert page.locator(f"#{field}-error").inner_text() == message
+        assert page.locator("#error-summary").get_by_role("link", name=message).is_visible(), message
     assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds d'entrepreneuriat de la diaspora"
 
     page.get_by_label("Date de début (ou de l'événement)").fill("2026-04-01")
@@ -90,7 +92,7 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.get_by_label("Courriel de contact").fill("awa.diop@example.org")
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Choisissez au moins une action du Plan d'action.").is_visible()
+    assert page.locator("#actions-error").inner_text() == "Choisissez au moins une action du Plan d'action."
     page.get_by_label("Entrepreneuriat et investissement productif des jeunes de la diaspora et des femmes").check()
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
