@@ -8,7 +8,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.helpers import LAUNCH, bearer, sign_in_page
+from tests.helpers import LAUNCH, bearer, labelled_initiative, sign_in_page
 
 def test_a_member_objects_from_the_link_in_the_email(live_app, browser, make_account, tmp_path):
     _, officer = make_account("officer@example.org", "secretariat")
@@ -101,6 +101,62 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     row = page.get_by_role("row", name=re.compile("Fonds d'entrepreneuriat de la diaspora"))
     assert row.is_visible() and "soumise" in row.inner_text()
 
+
+
+def test_a_partner_saves_a_draft_with_a_title_then_follows_the_error_summary(live_app, browser, make_account):
+    make_account("focal.sn@example.org", "partner", partner="SN", language="fr", password="a long passphrase")
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = sign_in_page(browser, base, "focal.sn@example.org")
+    page.goto(base + "/labelling/new?lang=fr")
+    page.get_by_label("Titre de l'initiative").fill("Fonds de la diaspora")
+    # An associated partner chosen with the keyboard, among checkboxes grouped by region.
+    europe = page.get_by_role("group", name="Pays européens")
+    europe.get_by_label("France", exact=True).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_load_state()
+    assert re.fullmatch(r".*/labelling/\d+", page.url) and page.title().startswith("Demande de labellisation")
+    assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds de la diaspora"
+    assert europe.get_by_label("France", exact=True).is_checked()
+
+    page.get_by_role("button", name="Soumettre").click()
+    page.wait_for_load_state()
+    summary = page.locator("#error-summary")
+    assert summary.is_visible() and page.title().startswith("Erreur :")
+    # At the top: above the form's first field.
+    assert summary.bounding_box()["y"] < page.get_by_label("Titre de l'initiative").bounding_box()["y"]
+    summary.get_by_role("link", name="Résumé : Le résumé est obligatoire.").click()
+    assert page.url.endswith("#summary") and page.locator("#summary:target").count() == 1
+    summary.get_by_role("link", name=re.compile("Choisissez au moins une action")).click()
+    assert page.url.endswith("#actions") and page.locator("#actions").evaluate("n => n === document.activeElement")
+    assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds de la diaspora"
+
+
+def test_the_register_page_its_filters_across_languages_and_an_initiative_s_page(live_app, browser):
+    labelled_initiative(live_app, "Return and reintegration in Mali", labelled_days_ago=2, lead_partner="ML",
+                        partners=["BE", "EU"], type="regional_project")
+    labelled_initiative(live_app, "Seed funding for women entrepreneurs", labelled_days_ago=1)
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = browser.new_page(locale="fr-FR")
+    page.goto(base + "/register?lang=fr")
+    assert page.title() == "Registre des initiatives labellisées"
+    assert page.locator("tbody tr").count() == 2
+    page.get_by_label("Partenaire").select_option(label="Union européenne")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_load_state()
+    assert page.locator("tbody tr").count() == 1
+    assert "Belgique, Union européenne" in page.locator("tbody tr").inner_text()
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert "partner=EU" in page.url and page.title() == "Register of labelled initiatives"
+    assert page.locator("tbody tr").count() == 1
+    assert page.get_by_label("Partner").evaluate("s => s.options[s.selectedIndex].text") == "European Union"
+    page.get_by_role("link", name="Return and reintegration in Mali").click()
+    page.wait_for_load_state()
+    assert page.title() == "Return and reintegration in Mali — Register of labelled initiatives"
+    assert page.get_by_role("heading", name="Return and reintegration in Mali").is_visible()
+    assert "Mali" in page.locator("dl").inner_text() and "Belgium" in page.locator("dl").inner_text()
+    assert page.get_by_text("Action 3 — Entrepreneurship", exact=False).is_visible()
 
 def test_a_referent_fills_the_roadmap_in_french(live_app, browser, make_account):
     _, officer = make_account("officer@example.org", "secretariat")

@@ -125,7 +125,8 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
         check_width(page, f"{who} {url} (errors)")
 
     anonymous = browser.new_page(locale="fr-FR", viewport=narrow)
-    for url in ("/", "/sign-in", "/register", "/register?type=bilateral_project", "/nothing-here"):
+    for url in ("/", "/sign-in", "/register", "/register?type=bilateral_project", f"/register/{labelled}",
+                "/nothing-here"):
         look(anonymous, url)
     look(anonymous, links[2].replace(base, ""))  # the member's "comment" link
     anonymous.get_by_label("Commentaire ou explication de position").fill("Nous soutenons le texte.")
@@ -153,7 +154,7 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     submit_empty(focal, "/labelling/new", "Soumettre", "partner")
 
     left = {url: found for url, found in visited.items() if found}
-    assert len(visited) == 29
+    assert len(visited) == 30
     # The check sees English where there is some: the same pages in English are full of it.
     clerk.goto(base + f"/labelling/{submitted}?lang=en")
     assert {"Status", "submitted", "Record the decision", "Sign out"} <= {
