@@ -353,6 +353,11 @@ def test_silence_broken_the_decision_form_shows_who_objected_and_why(desk, make_
     request_id = _submitted(desk)
     desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer, decision="accept")
     desk.deliver()
+    # The text the committee decides on names the partners, actions and objectives.
+    notice = desk.mails("ng@example.org", "Silent procedure")[0].get_body(("plain",)).get_content()
+    assert "Lead partner: Senegal; associated partners: France" in notice
+    assert "Action 3 \u2014 Entrepreneurship and productive investment" in notice and "19. Create conditions" in notice
+    assert "Partenaire chef de file : Sénégal" in notice  # the French text comes first
     assert desk.act("ng@example.org", "Object", reason="Not eligible: no regional dimension.").status_code == 200
     desk.deliver()
     officer = _web(desk, make_account, "clerk@example.org", "secretariat")
