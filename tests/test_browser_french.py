@@ -10,7 +10,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.helpers import bearer, sign_in_page
+from tests.helpers import bearer, follow, sign_in_page
 
 CATALOG = Path(__file__).resolve().parent.parent / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 ZONE_NAMES = re.compile(r"\b(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[\w/+-]+")
@@ -84,6 +84,18 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     assert api.get(f"/api/labelling-requests/{labelled}", headers=bearer(partner)).get_json()["status"] == "labelled"
     frozen_clock.advance(timedelta(days=-14))
     submitted, draft = request_in("submitted"), request_in("draft")
+    # A request whose silence a member broke: the Secretariat's decision is needed.
+    broken = request_in("submitted")
+    assert api.post(f"/api/labelling-requests/{broken}/review", json={"decision": "accept"},
+                    headers=bearer(officer)).status_code == 200
+    scheduler.run_once()
+    with app.app_context():
+        notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == "be@example.org")
+                                    .order_by(OutboxMessage.id.desc())).first()
+        object_link = re.findall(r"http://\S+/act/\S+", notice.text_body)[0]
+    assert follow(api, object_link.replace(base, ""), reason="Pas de dimension régionale.").status_code == 200
+    scheduler.run_once()
+    assert api.get(f"/api/labelling-requests/{broken}", headers=bearer(partner)).get_json()["status"] == "silence_broken"
     procedure = api.post("/api/silent-procedures", json=PROCEDURE, headers=bearer(officer)).get_json()
     scheduler.run_once()
     with app.app_context():
@@ -140,11 +152,15 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     clerk.set_viewport_size(narrow)
     for url in ("/", "/silent-procedures", f"/silent-procedures/{procedure['id']}",
                 f"/silent-procedures/{procedure['id']}/record", "/silent-procedures/new", "/labelling",
-                f"/labelling/{submitted}", f"/labelling/{labelled}", "/outbox", "/dev/mail", "/desk",
+                f"/labelling/{submitted}", f"/labelling/{labelled}", f"/labelling/{broken}", "/labelling?status=submitted",
+                "/outbox", "/dev/mail", "/desk",
                 f"/cases/{case_id}", "/calendar"):
         look(clerk, url, 200, "secretariat")
     submit_empty(clerk, "/silent-procedures/new", "Lancer", "secretariat")
     submit_empty(clerk, f"/labelling/{submitted}", "Enregistrer la décision", "secretariat")
+    submit_empty(clerk, f"/labelling/{broken}", "Enregistrer l'issue", "secretariat")
+    assert clerk.get_by_text("silence rompu : décision à prendre").is_visible()
+    assert clerk.get_by_text("Pas de dimension régionale.").is_visible()
 
     focal = sign_in_page(browser, base, "focal.sn@example.org")
     focal.set_viewport_size(narrow)
@@ -154,7 +170,7 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     submit_empty(focal, "/labelling/new", "Soumettre", "partner")
 
     left = {url: found for url, found in visited.items() if found}
-    assert len(visited) == 30
+    assert len(visited) == 33
     # The check sees English where there is some: the same pages in English are full of it.
     clerk.goto(base + f"/labelling/{submitted}?lang=en")
     assert {"Status", "submitted", "Record the decision", "Sign out"} <= {
