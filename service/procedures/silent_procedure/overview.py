@@ -1,5 +1,6 @@
-"""What the Secretariat's pages show of silent procedures: one procedure with every member it
-addresses and their responses, and the list of procedures, filtered, sorted and paged in SQL.
+"""What the pages show of silent procedures: one procedure with every member it addresses and
+their responses, the list of procedures, filtered, sorted and paged in SQL, and how an ended
+procedure ended (for a member's link followed afterwards).
 
 Reads only; a fixed number of queries whatever the number of members or procedures.
 """
@@ -11,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from service.extensions import db
+from service.i18n import localized
 from service.models import Contact, DeskLine, Partner
 
 from .models import DeadlineExtension, ProcedureRecipient, ProcedureResponse, SilentProcedure
@@ -116,3 +118,19 @@ def listing(status: str | None, sort: str, number: int, size: int) -> ListPage:
         query = query.order_by(SilentProcedure.launched_at.desc(), SilentProcedure.id.desc())
     rows = db.session.execute(query.offset((number - 1) * size).limit(size + 1)).all()
     return ListPage([Line(p, m or 0, a or 0) for p, m, a in rows[:size]], number, len(rows) > size)
+
+
+def ending(procedure: SilentProcedure) -> dict | None:
+    """How a closed procedure ended, for whoever follows one of its links afterwards."""
+    if procedure.status == "open":
+        return None
+    breaker = None
+    if procedure.status == "silence_broken":
+        breaker = db.session.scalar(select(ProcedureResponse).where(
+            ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True),
+            ProcedureResponse.kind.in_(("objection", "amendment"))).order_by(ProcedureResponse.received_at).limit(1))
+    relaunched_as = db.session.scalar(select(SilentProcedure).where(SilentProcedure.relaunch_of_id == procedure.id))
+    return {"status": procedure.status, "closed_at": procedure.closed_at, "timezone": procedure.timezone,
+            "reason": procedure.withdrawal_reason, "breaker": breaker,
+            "breaker_name": localized(db.session.get(Partner, breaker.partner_code)) if breaker else None,
+            "relaunched_as": relaunched_as}

@@ -13,12 +13,11 @@ from forms.silent_procedure import LABELS, PURPOSES, REASON_LABELS
 from service import csv_export, links
 from service.errors import InvalidInput, ServiceError
 from service.extensions import db
-from service.i18n import localized
-from service.models import Committee, Partner
+from service.models import Committee
 from service.web import signed_in
 
 from . import overview, use_cases
-from .models import ProcedureDocument, ProcedureResponse, SilentProcedure
+from .models import ProcedureDocument, SilentProcedure
 from .notices import summary
 from .record import csv_rows, record
 from .responses import link_state
@@ -40,23 +39,7 @@ def link_page(link, token, errors=None, values=None, status=200):
     state = link_state(link)
     return render_template("silent_procedure/act.html", link=link, procedure=summary(procedure, token),
                            purpose=PURPOSES[link.purpose], state=state, labels=LABELS, errors=errors or {},
-                           values=values or {}, ending=ending(procedure)), status
-
-
-def ending(procedure: SilentProcedure) -> dict | None:
-    """How a closed procedure ended, for whoever follows one of its links afterwards."""
-    if procedure.status == "open":
-        return None
-    breaker = None
-    if procedure.status == "silence_broken":
-        breaker = db.session.scalar(select(ProcedureResponse).where(
-            ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True),
-            ProcedureResponse.kind.in_(("objection", "amendment"))).order_by(ProcedureResponse.received_at).limit(1))
-    relaunched_as = db.session.scalar(select(SilentProcedure).where(SilentProcedure.relaunch_of_id == procedure.id))
-    return {"status": procedure.status, "closed_at": procedure.closed_at, "timezone": procedure.timezone,
-            "reason": procedure.withdrawal_reason, "breaker": breaker,
-            "breaker_name": localized(db.session.get(Partner, breaker.partner_code)) if breaker else None,
-            "relaunched_as": relaunched_as}
+                           values=values or {}, ending=overview.ending(procedure)), status
 
 
 def done_page(link, token, receipt):
@@ -65,7 +48,7 @@ def done_page(link, token, receipt):
     next_url = f"/act/{links.token(receipt.next_link)}" if receipt.next_link is not None else None
     status = 200 if receipt.counted or receipt.replay else 409
     return render_template("silent_procedure/act_done.html", receipt=receipt, procedure=summary(procedure),
-                           member=link.partner_code, next_link_url=next_url, ending=ending(procedure)), status
+                           member=link.partner_code, next_link_url=next_url, ending=overview.ending(procedure)), status
 
 
 @bp.route("/act/<token>/documents/<int:document_id>")
