@@ -8,7 +8,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.helpers import LAUNCH, bearer, labelled_initiative, sign_in_page
+from tests.helpers import LAUNCH, bearer, follow, labelled_initiative, sign_in_page
 
 def test_a_member_objects_from_the_link_in_the_email(live_app, browser, make_account, tmp_path):
     _, officer = make_account("officer@example.org", "secretariat")
@@ -222,3 +222,64 @@ def test_the_secretariat_opens_a_presidency_handover_in_french(live_app, browser
     assert page.get_by_role("heading", name="Passation de la Présidence : Nigéria à Belgique").is_visible()
     assert page.get_by_text("0 des 10 objectifs et 0 des 29 actions du Plan d'action de Cadix abordés").is_visible()
     assert page.get_by_role("cell", name="Informer la Présidence entrante").is_visible()
+
+
+def test_the_secretariat_reads_responses_relaunches_and_withdraws_from_the_procedure_page(
+        live_app, browser, make_account, frozen_clock, tmp_path):
+    _, officer = make_account("clerk@example.org", "secretariat", password="a long passphrase", language="fr")
+    for email, partner in (("be@example.org", "BE"), ("ng@example.org", "NG"), ("sn@example.org", "SN")):
+        make_account(email, "committee-member", partner=partner, language="fr")
+    client = live_app.test_client()
+    base = live_app.config["PUBLIC_BASE_URL"]
+    procedure = client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(officer)).get_json()
+    Scheduler(live_app, owner="test").run_once()
+
+    def link(email, label):
+        with live_app.app_context():
+            mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == email)
+                                     .order_by(OutboxMessage.id))
+            return next(re.search(r"http://\S+", line).group(0).replace(base, "")
+                        for line in mail.text_body.splitlines() if label in line)
+
+    assert follow(client, link("ng@example.org", "Commenter"), comment="Nous appuyons le texte.").status_code == 200
+    assert follow(client, link("be@example.org", "objection"), reason="Le paragraphe 3 doit être revu.").status_code == 200
+
+    page = sign_in_page(browser, base, "clerk@example.org")
+    page.goto(f"{base}/silent-procedures/{procedure['id']}")
+    assert page.title().startswith(f"Procédure d'approbation tacite n° {procedure['id']}")
+    members = page.get_by_role("table")
+    assert "Le paragraphe 3 doit être revu." in members.get_by_role("row", name="(BE)").inner_text()
+    assert "Nous appuyons le texte." in members.get_by_role("row", name="(NG)").inner_text()
+    assert "Aucune réponse pour l'instant." in members.get_by_role("row", name="(SN)").inner_text()
+    assert page.get_by_text("silence rompu").first.is_visible()
+
+    # Relaunch from the page: a deadline too close is refused next to the field, nothing typed is lost.
+    page.get_by_label("Texte révisé").fill("Les conclusions, paragraphe 3 revu.")
+    page.get_by_label("Échéance (date et heure locales)", exact=True).fill("2026-03-03T10:00")
+    page.get_by_role("button", name="Relancer").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("L'échéance doit être dans 72 heures au moins.").is_visible()
+    assert page.get_by_label("Texte révisé").input_value() == "Les conclusions, paragraphe 3 revu."
+    page.get_by_label("Échéance (date et heure locales)", exact=True).fill("2026-03-20T17:00")
+    page.get_by_role("button", name="Relancer").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Les conclusions, paragraphe 3 revu.").is_visible()
+    page.get_by_role("link", name=f"Procédure d'approbation tacite n° {procedure['id']}").wait_for()  # its earlier version
+    relaunched = int(page.url.rsplit("/", 1)[1])
+    assert relaunched != procedure["id"]
+
+    # Withdraw the new one: a reason, then a confirmation.
+    page.get_by_role("button", name="Retirer la procédure…").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Le motif du retrait ne peut être vide.").is_visible()
+    page.get_by_label("Motif du retrait").fill("Le texte sera examiné à la réunion du Comité.")
+    page.get_by_role("button", name="Retirer la procédure…").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Confirmer le retrait").is_visible()
+    assert client.get(f"/api/silent-procedures/{relaunched}", headers=bearer(officer)).get_json()["status"] == "open"
+    page.get_by_role("button", name="Confirmer le retrait").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Le texte sera examiné à la réunion du Comité.").is_visible()
+    page.screenshot(path=str(tmp_path / "withdrawn.png"), full_page=True)
+    state = client.get(f"/api/silent-procedures/{relaunched}", headers=bearer(officer)).get_json()
+    assert state["status"] == "withdrawn" and state["withdrawal_reason"] == "Le texte sera examiné à la réunion du Comité."

@@ -169,8 +169,46 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     look(focal, "/silent-procedures", 403, "partner")
     submit_empty(focal, "/labelling/new", "Soumettre", "partner")
 
+    # The silent procedure's own steps: the list filtered, extend and withdraw asked with their
+    # confirmations, the page after the withdrawal, and the member's link once it has ended.
+    def seen_as(page, name):
+        visited[name] = sorted(w for w, p in words.items() if p.search(ZONE_NAMES.sub("", _page_words(page))))
+        check_width(page, name)
+
+    look(clerk, "/silent-procedures?status=open&sort=deadline", 200, "secretariat")
+    clerk.goto(base + f"/silent-procedures/{procedure['id']}")
+    clerk.get_by_label("Nouvelle échéance (date et heure locales)").fill("2026-03-12T17:00")
+    clerk.get_by_label("Motif de la prorogation").fill("Plusieurs capitales demandent un délai.")
+    clerk.get_by_role("button", name="Proroger…").click()
+    clerk.wait_for_load_state()
+    seen_as(clerk, "secretariat extend (confirmation)")
+    clerk.goto(base + f"/silent-procedures/{procedure['id']}")
+    clerk.get_by_label("Motif du retrait").fill("Le texte sera examiné en réunion.")
+    clerk.get_by_role("button", name="Retirer la procédure…").click()
+    clerk.wait_for_load_state()
+    seen_as(clerk, "secretariat withdraw (confirmation)")
+    clerk.get_by_role("button", name="Confirmer le retrait").click()
+    clerk.wait_for_load_state()
+    assert clerk.get_by_text("Le texte sera examiné en réunion.").first.is_visible()
+    seen_as(clerk, "secretariat procedure (withdrawn)")
+    look(anonymous, links[0].replace(base, ""), 200, "member (ended)")
+    assert anonymous.get_by_role("heading", name="Comment cette procédure s'est terminée").is_visible()
+    # Silence broken: the page offers the relaunch, whose errors come back in French.
+    broken = api.post("/api/silent-procedures", json=PROCEDURE, headers=bearer(officer)).get_json()
+    scheduler.run_once()
+    with app.app_context():
+        notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == "be@example.org")
+                                    .order_by(OutboxMessage.id.desc())).first()
+        objection = re.findall(r"http://\S+/act/\S+", notice.text_body)[0].replace(base, "")
+    anonymous.goto(base + objection)
+    anonymous.get_by_label("Motif de l'objection").fill("Le paragraphe 3 doit être revu.")
+    anonymous.get_by_role("button", name="Confirmer").click()
+    anonymous.wait_for_load_state()
+    look(clerk, f"/silent-procedures/{broken['id']}", 200, "secretariat (silence broken)")
+    submit_empty(clerk, f"/silent-procedures/{broken['id']}", "Relancer", "secretariat")
+
     left = {url: found for url, found in visited.items() if found}
-    assert len(visited) == 33
+    assert len(visited) == 40
     # The check sees English where there is some: the same pages in English are full of it.
     clerk.goto(base + f"/labelling/{submitted}?lang=en")
     assert {"Status", "submitted", "Record the decision", "Sign out"} <= {
