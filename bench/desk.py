@@ -13,7 +13,8 @@ The copies carry no workflow state (no list reads it); the case page is measured
 
 For every page and API list it reports (not asserted; see docs/performance.md, issue 13) the
 median wall time and CPU time in ms over `--repeat` requests after one warm-up, the number of
-SQL statements, and the size of the answer in KiB. PostgreSQL is TEST_POSTGRESQL_URL, its
+SQL statements, and the size of the answer in KiB (the pages of silent procedures, labelling
+requests and the register: three runs at most, they may still list every row). PostgreSQL is TEST_POSTGRESQL_URL, its
 schema dropped first: give it a database of its own. `--quick`: 5,000 and 1,000 cases, 3 runs.
 """
 from __future__ import annotations
@@ -254,12 +255,16 @@ def measure(app, made: dict, repeat: int) -> dict:
         ("GET /api/silent-procedures", "/api/silent-procedures", token),
         ("GET /api/coverage", "/api/coverage", token),
         ("GET /api/health", "/api/health", None),
+        ("silent procedures page", "/silent-procedures", None),
+        ("labelling requests page", "/labelling", None),
+        ("register page", "/register", None),
     ]
     results = {}
     for name, path, headers in targets:
         client = officer if headers is None else app.test_client()
         walls, cpus, queries, size, status = [], [], [], 0, None
-        for run in range(repeat + 1):
+        runs = min(repeat, 3) if path in ("/silent-procedures", "/labelling", "/register") else repeat
+        for run in range(runs + 1):
             counter.count = 0
             wall, cpu = time.perf_counter(), time.process_time()
             response = client.get(path, headers=headers)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from service.extensions import db
 from service.scheduler import Scheduler
 from tests.helpers import bearer, label_initiatives, sign_in
 
@@ -136,9 +137,35 @@ def test_a_request_s_actions_are_rows_written_with_it(office):
     draft = client.post("/api/labelling-requests", json={"title": "Changing its mind", "actions": [1, 2]},
                         headers=partner).get_json()
     client.patch(f"/api/labelling-requests/{draft['id']}", json={"actions": [2]}, headers=partner)
-    from service.extensions import db
     from service.procedures.labelling import actions
 
     with client.application.app_context():
         assert actions.of([draft["id"]])[draft["id"]] == [{"domain": 1, "objective": 1, "action": 2}]
         db.session.remove()
+
+
+def test_the_migration_turns_each_request_s_action_list_into_rows(tmp_path):
+    """Requests filed before the rows existed count too: the migration copies their lists."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from service import MIGRATIONS, create_app
+    from service import reference_data
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'before.sqlite'}", "TESTING": True,
+                      "SECRET_KEY": "test"})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0012")
+        reference_data.load()
+        db.session.execute(sa.text(
+            "INSERT INTO labelling_requests (partner_code, status, partners, implementing_organisations, actions,"
+            " gcm_objectives, created_at, updated_at, version) VALUES ('SN', 'draft', '[]', '[]', '[3, 20, 999]',"
+            " '[]', '2026-03-02 09:00:00', '2026-03-02 09:00:00', 1)"))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        from service.procedures.labelling import actions
+
+        request_id = db.session.execute(sa.text("SELECT id FROM labelling_requests")).scalar()
+        assert [a["action"] for a in actions.of([request_id])[request_id]] == [3, 20]  # 999 is in no plan
+        db.session.remove()
+        db.engine.dispose()
