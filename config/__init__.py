@@ -46,6 +46,11 @@ class Defaults:
     # claims every third of it while it lives, so a dead scheduler's work is taken over by
     # another this long after its death.
     SCHEDULER_LEASE_SECONDS = 3
+    # The scheduler records its heartbeat at most this often, in seconds; /api/health says it
+    # is late (and answers 503) when none came for HEALTH_SCHEDULER_LATE_SECONDS, or when a
+    # timer or an e-mail has been due for that long.
+    SCHEDULER_HEARTBEAT_SECONDS = 10
+    HEALTH_SCHEDULER_LATE_SECONDS = 60
     # A timer whose firing failed (a broken case) is tried again after this long.
     SCHEDULER_RETRY_SECONDS = 60
     # Restored workflows kept in memory per process (0 turns the cache off).

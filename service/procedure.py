@@ -32,6 +32,20 @@ class LinkPurpose:
 
 
 @dataclass(frozen=True)
+class CoverageSource:
+    """Records of a procedure that serve Action Plan objectives and actions (the coverage view).
+
+    `rows(start, end)` is a SELECT of (record id, title or NULL, objective id, action id or NULL),
+    one per objective or action a record in force between those days serves; `path` formats a
+    record's page from its id, e.g. "/labelling/{id}"."""
+
+    kind: str  # e.g. "labelled_initiative"
+    title: object  # how the view names such records (lazily translated), e.g. "labelled initiatives"
+    rows: Callable
+    path: str
+
+
+@dataclass(frozen=True)
 class Procedure:
     """One procedure: its processes, forms, doors, blueprints, operations and link purposes."""
 
@@ -52,3 +66,5 @@ class Procedure:
     # What `flask --app service setup` does for it once the reference data is loaded
     # (idempotent, a use case); returns a line for the operator.
     setup: Callable[[], str] | None = None
+    # What of its records counts in the Action Plan's coverage.
+    coverage_sources: tuple[CoverageSource, ...] = ()

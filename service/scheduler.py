@@ -21,7 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from notifications import sender
 from workflows import clock
 
-from . import rounds, timers, training_clock
+from . import health, rounds, timers, training_clock
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,25 @@ class Scheduler:
         self._next_run = datetime.now(timezone.utc)
         #: Called after each background round with (cases moved, e-mails sent).
         self.on_round = None
+        self._last_beat: datetime | None = None
 
     def run_once(self) -> tuple[int, int]:
         """One round: fire due timers, deliver due e-mail. Returns (cases moved, e-mails sent)."""
         with self.app.app_context():
             training_clock.load()
-            return rounds.run(self.owner, self.leases)
+            done = rounds.run(self.owner, self.leases)
+            self.beat(round_finished=True)
+            return done
+
+    def beat(self, round_finished: bool = False) -> None:
+        """Record the heartbeat monitoring reads (at most every SCHEDULER_HEARTBEAT_SECONDS)."""
+        now = datetime.now(timezone.utc)
+        every = timedelta(seconds=self.app.config["SCHEDULER_HEARTBEAT_SECONDS"])
+        if self._last_beat is not None and now - self._last_beat < every:
+            return
+        with self.app.app_context():
+            health.beat(self.owner, round_finished=round_finished)
+        self._last_beat = now
 
     def renew_leases(self) -> tuple[int, int]:
         """The heartbeat: extend the claims on what this scheduler is working on now."""
@@ -89,6 +102,7 @@ class Scheduler:
     def _heartbeat(self) -> None:
         try:
             self.renew_leases()
+            self.beat()
         except Exception:  # a missed beat shortens nothing yet; the next one tries again
             log.exception("could not renew the scheduler's claims")
 

@@ -122,3 +122,28 @@ def labelled_initiative(app, title: str, labelled_days_ago: int = 0, **fields) -
         db.session.add(row)
         db.session.commit()
         return row.id
+
+
+def label_initiatives(client, partner: str, officer: str, clock, scheduler, *changes: dict) -> list[int]:
+    """File one labelling request per `changes` (over REQUEST) as `partner`, have the Secretariat
+    accept each, and let their silent procedures end in silence: they are labelled. Needs
+    committee members to address; leaves the clock past the deadline (2026-03-20)."""
+    from datetime import timedelta
+
+    ids = []
+    for change in changes:
+        response = client.post("/api/labelling-requests", json={**REQUEST, **change}, headers=bearer(partner))
+        assert response.status_code == 201, response.get_json()
+        request_id = response.get_json()["id"]
+        assert client.post(f"/api/labelling-requests/{request_id}/submit", headers=bearer(partner)).status_code == 200
+        accepted = client.post(f"/api/labelling-requests/{request_id}/review", headers=bearer(officer), json={
+            "decision": "accept", "deadline": "2026-03-20T17:00", "timezone": "Europe/Brussels"})
+        assert accepted.status_code == 200, accepted.get_json()
+        ids.append(request_id)
+    clock.freeze(T0 + timedelta(days=19))
+    scheduler.run_once()
+    scheduler.run_once()
+    for request_id in ids:
+        assert client.get(f"/api/labelling-requests/{request_id}", headers=bearer(officer)).get_json()["status"] \
+            == "labelled"
+    return ids

@@ -3,6 +3,7 @@ from .accounts import ApiToken, Contact, ContactRole, LANGUAGES, ROLES  # noqa: 
 from .calendar import CalendarFeed  # noqa: F401
 from .cases import AuditEntry, Case, CaseTask, CaseTimer, ProcessVersion  # noqa: F401
 from .desk import DeskLine  # noqa: F401
+from .health import SchedulerHeartbeat  # noqa: F401
 from .links import ActionLink  # noqa: F401
 from .training import TrainingClock  # noqa: F401
 from .reference import (  # noqa: F401

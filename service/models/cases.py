@@ -53,7 +53,9 @@ class CaseTask(db.Model):
     """A ready user task, kept as a row so tasks can be listed without restoring workflows."""
 
     __tablename__ = "case_tasks"
-    __table_args__ = (Index("ix_case_tasks_lane_assignee", "lane", "assignee"),)
+    # The task list reads oldest first, (created_at, id) being its keyset.
+    __table_args__ = (Index("ix_case_tasks_lane_assignee", "lane", "assignee"),
+                      Index("ix_case_tasks_created_at_id", "created_at", "id"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from forms.training import ClockForm
 from sqlalchemy import select
 
-from .. import desk, training_clock
+from .. import desk, health, training_clock
 from ..errors import ServiceError
 from ..extensions import db
 from ..models import Partner
@@ -66,4 +66,5 @@ def desk_page(contact):
     next_url = url_for("desk_pages.desk_page", **filters, after=page.next_after) if page.next_after else None
     return render_template("desk.html", page=page, filters=filters, procedures=procedures,
                            partners=partners, counts=desk.counts(), next_url=next_url,
-                           movable_clock=training_clock.movable())
+                           movable_clock=training_clock.movable(),
+                           health=health.report() if contact.has_role("secretariat") else None)

@@ -6,9 +6,9 @@ import forms.labelling as procedure_forms
 from flask_babel import lazy_gettext as _l
 
 from service import terms
-from service.procedure import Procedure
+from service.procedure import CoverageSource, Procedure
 
-from . import api, models, notices, pages
+from . import api, models, notices, pages, register
 
 PROCEDURE = Procedure(
     name="labelling",
@@ -28,4 +28,6 @@ PROCEDURE = Procedure(
     },
     roles=("partner", "secretariat", "presidency"),
     statuses=terms.LABELLING_STATUSES,
+    coverage_sources=(CoverageSource(kind="labelled_initiative", title=_l("labelled initiatives"),
+                                     rows=register.coverage_rows, path="/labelling/{id}"),),
 )

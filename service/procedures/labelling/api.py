@@ -1,18 +1,21 @@
 """`/api/labelling-requests` and the public register `/api/labelled-initiatives`."""
 import io
+from datetime import datetime
 
-from flask import Response
+from flask import Response, make_response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from forms.labelling import AfterSilenceForm, LabellingForm, ResultsForm, ReviewForm
 
 from service import csv_export
+from service.api import pagination
 from service.api.auth import require_contact
 from service.api.schemas import shown
 
 from . import decisions, use_cases
-from .register import register, register_entry
+from .models import STATUSES
+from .register import register, register_entries, register_page
 from .schemas import RegisterEntrySchema
 
 blp = Blueprint("labelling", __name__, url_prefix="/api", description="Labelling requests and the register")
@@ -46,6 +49,29 @@ class RegisterQuery(Schema):
     year = fields.Integer()
 
 
+class RegisterPageQuery(RegisterQuery, pagination.PageQuery):
+    pass
+
+
+class RequestListQuery(pagination.PageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    partner = fields.String(validate=validate.Length(max=20))
+
+
+def _register_cursor(text: str | None):
+    """(labelled at, id) from a register cursor, or None when it is not one."""
+    if not text or text.count("|") != 1:
+        return None
+    moment, number = text.split("|")
+    try:
+        labelled_at = datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+    if labelled_at.tzinfo is None or not number.isdigit() or len(number) > 10:
+        return None
+    return labelled_at, int(number)
+
+
 class VersionQuery(Schema):
     version = fields.Integer(metadata={"description": "The version you read; a later save by someone else gives 409."})
 
@@ -59,10 +85,18 @@ def create(data):
 
 
 @blp.route("/labelling-requests")
+@blp.arguments(RequestListQuery, location="query")
 @blp.response(200, RequestSchema(many=True))
-def list_requests():
-    """Your partner's requests (the Secretariat and the Presidency see all)."""
-    return use_cases.visible(require_contact())
+def list_requests(query):
+    """Your partner's requests (the Secretariat and the Presidency see all), newest first,
+    filtered by status and partner, in pages (`Link: rel=next`)."""
+    limit = pagination.limit_of(query)
+    after = query.get("after")
+    before_id = int(after) if after and after.isdigit() and len(after) <= 10 else None
+    found = use_cases.visible_page(require_contact(), status=query.get("status"), partner=query.get("partner"),
+                                   before_id=before_id, limit=limit + 1)
+    page, cursor = pagination.split(found, limit, lambda row: str(row.id))
+    return pagination.with_next(make_response(RequestSchema(many=True).dump(page)), cursor)
 
 
 @blp.route("/labelling-requests/<int:request_id>")
@@ -112,12 +146,16 @@ def results(data, request_id):
 
 
 @blp.route("/labelled-initiatives")
-@blp.arguments(RegisterQuery, location="query")
+@blp.arguments(RegisterPageQuery, location="query")
 @blp.response(200, RegisterEntrySchema(many=True))
 @blp.doc(security=[])
 def labelled_initiatives(filters):
-    """The public register, filtered by domain, objective, action, partner, type and year."""
-    return [register_entry(row) for row in register(filters)]
+    """The public register, filtered by domain, objective, action, partner, type and year,
+    newest labelled first, in pages (`Link: rel=next`)."""
+    limit = pagination.limit_of(filters)
+    rows = register_page(filters, _register_cursor(filters.get("after")), limit + 1)
+    page, cursor = pagination.split(rows, limit, lambda row: f"{row.labelled_at.isoformat()}|{row.id}")
+    return pagination.with_next(make_response(RegisterEntrySchema(many=True).dump(register_entries(page))), cursor)
 
 
 @blp.route("/labelled-initiatives.csv")
@@ -129,12 +167,13 @@ def labelled_initiatives_csv(filters):
     writer = csv_export.writer(out)
     writer.writerow(["id", "title", "type", "lead_partner", "partners", "start_date", "end_date", "location",
                      "budget_eur", "actions", "gcm_objectives", "labelled_at", "results_reported"])
-    for row in register(filters):
-        entry = register_entry(row)
-        writer.writerow([entry["id"], entry["title"], entry["type"], entry["lead_partner"], " ".join(entry["partners"]),
-                         entry["start_date"], entry["end_date"], entry["location"], entry["budget_eur"] or "",
-                         " ".join(str(a["action"]) for a in entry["actions"]),
-                         " ".join(map(str, entry["gcm_objectives"])), entry["labelled_at"],
-                         "yes" if entry["results"] else "no"])
+    rows = register(filters)
+    for start in range(0, len(rows), 500):  # the actions of 500 initiatives per query
+        for entry in register_entries(rows[start:start + 500]):
+            writer.writerow([entry["id"], entry["title"], entry["type"], entry["lead_partner"],
+                             " ".join(entry["partners"]), entry["start_date"], entry["end_date"], entry["location"],
+                             entry["budget_eur"] or "", " ".join(str(a["action"]) for a in entry["actions"]),
+                             " ".join(map(str, entry["gcm_objectives"])), entry["labelled_at"],
+                             "yes" if entry["results"] else "no"])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=labelled-initiatives.csv"})

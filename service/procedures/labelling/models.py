@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from database import db
@@ -20,6 +20,9 @@ FORM_FIELDS = ("title", "type", "lead_partner", "partners", "implementing_organi
 
 class LabellingRequest(db.Model):
     __tablename__ = "labelling_requests"
+    # The register (labelled, newest first) and a partner's requests (newest first) read an index.
+    __table_args__ = (Index("ix_labelling_requests_status_labelled_at", "status", "labelled_at", "id"),
+                      Index("ix_labelling_requests_partner_code_id", "partner_code", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The partner whose focal points own the request (the one who drafted it).
@@ -56,3 +59,18 @@ class LabellingRequest(db.Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class LabellingRequestAction(db.Model):
+    """One Action Plan action a request says its initiative serves (with the action's objective):
+    the rows the register's filters and the Action Plan coverage read. The request's `actions`
+    list is written in the same unit of work (it stays what the form shows)."""
+
+    __tablename__ = "labelling_request_actions"
+    __table_args__ = (Index("ix_labelling_request_actions_objective_id", "objective_id", "request_id"),
+                      Index("ix_labelling_request_actions_action_id", "action_id", "request_id"))
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("labelling_requests.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), primary_key=True)
+    objective_id: Mapped[int] = mapped_column(ForeignKey("objectives.id"))

@@ -22,6 +22,7 @@ from service.models import Contact
 from service.unit_of_work import use_case
 from workflows import clock
 
+from . import actions as request_actions
 from . import notices
 from .models import FORM_FIELDS, LabellingRequest
 
@@ -45,12 +46,33 @@ def get(request_id: int, actor: Contact) -> LabellingRequest:
 
 
 def visible(actor: Contact) -> list[LabellingRequest]:
+    query = _visible_query(actor)
+    return [] if query is None else list(db.session.scalars(query))
+
+
+def _visible_query(actor: Contact, status: str | None = None, partner: str | None = None):
+    """The requests the actor may read, newest first (None: none at all)."""
     query = select(LabellingRequest).order_by(LabellingRequest.id.desc())
     if not actor.has_role(*READ_ALL):
         if not actor.has_role("partner") or not actor.partner_code:
-            return []
+            return None
         query = query.where(LabellingRequest.partner_code == actor.partner_code)
-    return list(db.session.scalars(query))
+    if status:
+        query = query.where(LabellingRequest.status == status)
+    if partner:
+        query = query.where(LabellingRequest.partner_code == partner)
+    return query
+
+
+def visible_page(actor: Contact, *, status: str | None = None, partner: str | None = None,
+                 before_id: int | None = None, limit: int = 50) -> list[LabellingRequest]:
+    """`limit` requests the actor may read with an id below `before_id`, newest first, filtered in SQL."""
+    query = _visible_query(actor, status, partner)
+    if query is None:
+        return []
+    if before_id is not None:
+        query = query.where(LabellingRequest.id < before_id)
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def _own(request_id: int, actor: Contact) -> LabellingRequest:
@@ -89,6 +111,12 @@ def _apply(request: LabellingRequest, data: dict[str, Any]) -> None:
     request.updated_at = clock.now()
 
 
+def _write_actions(request: LabellingRequest, data: dict[str, Any]) -> None:
+    """The actions the form gave, as the rows the register and the coverage read."""
+    if "actions" in data:
+        request_actions.replace(request.id, request.actions)
+
+
 def _lead_partner_is_own(data: dict[str, Any], partner_code: str) -> None:
     """The lead partner is the filing partner: its focal points answer for the request, and
     one partner cannot commit another. Other partners are named as associated partners."""
@@ -111,6 +139,7 @@ def create_draft(data: dict[str, Any], actor: Contact) -> LabellingRequest:
     _apply(request, data)
     db.session.add(request)
     db.session.flush()
+    _write_actions(request, data)
     return request
 
 
@@ -126,6 +155,7 @@ def update_draft(request_id: int, data: dict[str, Any], actor: Contact, version:
     _lead_partner_is_own(data, request.partner_code)
     _apply(request, data)
     db.session.flush()
+    _write_actions(request, data)
     return request
 
 

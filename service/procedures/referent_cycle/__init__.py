@@ -7,9 +7,9 @@ and `forms/referent_report.py`, e-mails in `notifications/templates/referent_*` 
 import forms.referent_cycle as procedure_forms
 from flask_babel import lazy_gettext as _l
 
-from service.procedure import LinkPurpose, Procedure
+from service.procedure import CoverageSource, LinkPurpose, Procedure
 
-from . import api, comments, meetings, models, notices, pages, words
+from . import api, comments, coverage, meetings, models, notices, pages, words
 
 PROCEDURE = Procedure(
     name="referent_cycle",
@@ -37,4 +37,10 @@ PROCEDURE = Procedure(
     },
     roles=("secretariat", "presidency", "referent", "partner", "committee-member"),
     statuses=words.CYCLE_STATUSES,
+    coverage_sources=(
+        CoverageSource(kind="referent_activity", title=_l("referent cycles (accepted roadmaps and reports)"),
+                       rows=coverage.activity_rows, path="/referent-cycles/{id}"),
+        CoverageSource(kind="thematic_meeting", title=_l("thematic meetings"),
+                       rows=coverage.meeting_rows, path="/thematic-meetings/{id}"),
+    ),
 )

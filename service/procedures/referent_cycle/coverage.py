@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flask_babel import gettext
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import String, cast, delete, func, null, or_, select
 
 from service.extensions import db
 from service.models import Action, Domain, Objective
 
-from .models import ActionPlanLink, ReferentDeliverable, ThematicMeeting
+from .models import ActionPlanLink, ReferentCycle, ReferentDeliverable, ThematicMeeting
 
 Ref = tuple[int, int | None]  # (objective id, action id or None)
 
@@ -135,3 +135,23 @@ def coverage(plan_code: str) -> dict:
         "objectives_served": [{"objective": n, "by": sources(s)} for n, s in sorted(objectives.items())],
         "actions_served": [{"action": n, "by": sources(s)} for n, s in sorted(actions.items())],
     }
+
+
+def activity_rows(start, end):
+    """(cycle id, NULL, objective id, action id) served by accepted roadmaps and reports of the
+    cycles whose period meets those days."""
+    return (select(ReferentCycle.id, cast(null(), String).label("title"), ActionPlanLink.objective_id,
+                   ActionPlanLink.action_id)
+            .select_from(ActionPlanLink)
+            .join(ReferentDeliverable, ReferentDeliverable.id == ActionPlanLink.deliverable_id)
+            .join(ReferentCycle, ReferentCycle.id == ReferentDeliverable.cycle_id)
+            .where(ReferentDeliverable.status == "accepted", ReferentCycle.period_start <= end,
+                   ReferentCycle.period_end >= start))
+
+
+def meeting_rows(start, end):
+    """(meeting id, title, objective id, action id) served by thematic meetings held between those days."""
+    return (select(ThematicMeeting.id, ThematicMeeting.title, ActionPlanLink.objective_id, ActionPlanLink.action_id)
+            .select_from(ActionPlanLink)
+            .join(ThematicMeeting, ThematicMeeting.id == ActionPlanLink.meeting_id)
+            .where(ThematicMeeting.start_date <= end, ThematicMeeting.end_date >= start))

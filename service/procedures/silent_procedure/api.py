@@ -1,12 +1,15 @@
 """`/api/silent-procedures`: launch, read, extend, withdraw, relaunch, and the record."""
+from flask import make_response
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from forms.silent_procedure import ExtendForm, LaunchForm, RelaunchForm, WithdrawForm
 
+from service.api import pagination
 from service.api.auth import require_contact
 
 from . import use_cases
+from .models import STATUSES
 from .record import record as _record
 
 blp = Blueprint("silent_procedures", __name__, url_prefix="/api/silent-procedures",
@@ -51,6 +54,40 @@ class RecordSchema(ProcedureSchema):
     members_addressed = fields.List(fields.Dict())
     emails = fields.List(fields.Dict())
     extensions = fields.List(fields.Dict())
+
+
+class ProcedureSummarySchema(Schema):
+    """A procedure in a list: where it stands and its deadline (its record has the rest)."""
+
+    id = fields.Integer()
+    status = fields.String()
+    subject = fields.String()
+    text_version = fields.Integer()
+    deadline = fields.DateTime(attribute="deadline_at", metadata={"description": "UTC, ISO 8601"})
+    deadline_local = fields.Function(lambda p: use_cases.local_deadline(p).isoformat(),
+                                     metadata={"type": "string", "description": "In the deadline's time zone"})
+    timezone = fields.String()
+    launched_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    relaunch_of = fields.Integer(attribute="relaunch_of_id", allow_none=True)
+
+
+class ProcedureListQuery(pagination.PageQuery):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(ProcedureListQuery, location="query")
+@blp.response(200, ProcedureSummarySchema(many=True))
+def list_procedures(query):
+    """Silent procedures (Secretariat, Presidency), newest first, by status, in pages (`Link: rel=next`)."""
+    limit = pagination.limit_of(query)
+    after = query.get("after")
+    before_id = int(after) if after and after.isdigit() and len(after) <= 10 else None
+    found = use_cases.visible_page(require_contact(), status=query.get("status"), before_id=before_id,
+                                   limit=limit + 1)
+    page, cursor = pagination.split(found, limit, lambda row: str(row.id))
+    return pagination.with_next(make_response(ProcedureSummarySchema(many=True).dump(page)), cursor)
 
 
 @blp.route("", methods=["POST"])

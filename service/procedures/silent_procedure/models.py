@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from database import UTCDateTime, db
@@ -14,6 +14,8 @@ STATUSES = ("open", "adopted", "silence_broken", "withdrawn")
 
 class SilentProcedure(db.Model):
     __tablename__ = "silent_procedures"
+    # The API's list: newest first, by status.
+    __table_args__ = (Index("ix_silent_procedures_status_id", "status", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -134,6 +134,19 @@ def get(procedure_id: int, actor: Contact) -> SilentProcedure:
     return procedure
 
 
+def visible_page(actor: Contact, *, status: str | None = None, before_id: int | None = None,
+                 limit: int = 50) -> list[SilentProcedure]:
+    """`limit` procedures with an id below `before_id`, newest first, by status, for those who may read them."""
+    if not actor.has_role(*READ_ROLES):
+        raise Forbidden(gettext("Only the Secretariat and the Presidency may list silent procedures."))
+    query = select(SilentProcedure).order_by(SilentProcedure.id.desc())
+    if status:
+        query = query.where(SilentProcedure.status == status)
+    if before_id is not None:
+        query = query.where(SilentProcedure.id < before_id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
 def _open_procedure(procedure_id: int, actor: Contact) -> SilentProcedure:
     _require(actor, OFFICE_ROLES)
     procedure = get(procedure_id, actor)
