@@ -1,7 +1,7 @@
 """Reasons for withdrawing a silent procedure and for extending its deadline
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0015
 Create Date: 2026-11-23 22:40:00
 
 The Secretariat says why it withdraws a procedure or extends its deadline; the reason is told
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0012'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
