@@ -2,6 +2,10 @@
 
     .venv/bin/python bench/engine.py [--steps 35] [--repeats 10] [--cases 100] [--timers 50] [--databases sqlite,postgresql]
 
+Superseded by bench/run.py for the figures of issue 14: the "bare" baseline here embeds the
+spec in each state (SpiffWorkflow's default), which costs more than the service's own
+restore, and its "commit alone" rewrites an unchanged value; run.py's floor does neither.
+
 Reports (not asserted; see docs/performance.md):
 - per-step time of `cases.complete_task` on a chain of N user tasks, by position in the case
   (growth with the case's history), against bare SpiffWorkflow (deserialize -> complete ->

@@ -20,8 +20,9 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 from marshmallow import ValidationError
-from sqlalchemy import and_, delete, false, func, or_, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import and_, delete, false, func, insert, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 import forms
 from workflows import clock, engine
@@ -115,76 +116,100 @@ class Snapshot:
 NOTHING = Snapshot({}, {})
 
 
-def _sync_tasks(case: Case, before: Snapshot, after: Snapshot) -> None:
+@dataclass(frozen=True)
+class Restored:
+    """A workflow with the snapshot its case's rows mirror: what the in-process cache keeps
+    (so a step need not walk the task tree once more to learn what the rows were)."""
+
+    workflow: Any
+    rows: Snapshot
+
+
+def _sync_tasks(case: Case, before: Snapshot, after: Snapshot, now: datetime) -> None:
     """Make the case's task rows match `after`, knowing they matched `before` (no reads)."""
+    table = CaseTask.__table__
     gone = [task_id for task_id in before.tasks if task_id not in after.tasks]
     if gone:
-        db.session.execute(
-            delete(CaseTask).where(CaseTask.id.in_(gone)).execution_options(synchronize_session=False)
-        )
-    now = clock.now()
-    db.session.add_all(
-        CaseTask(
-            id=task.id,
-            case_id=case.id,
-            bpmn_id=task.bpmn_id,
-            name=task.name,
-            lane=task.lane,
-            form=task.form,
-            assignee=task.assignee.lower() if isinstance(task.assignee, str) else None,
-            partner_code=task.partner,
-            created_at=now,
-        )
+        db.session.execute(delete(table).where(table.c.id.in_(gone)))
+    new = [
+        {"id": task.id, "case_id": case.id, "bpmn_id": task.bpmn_id, "name": task.name, "lane": task.lane,
+         "form": task.form, "assignee": task.assignee.lower() if isinstance(task.assignee, str) else None,
+         "partner_code": task.partner, "created_at": now}
         for task_id, task in after.tasks.items()
         if task_id not in before.tasks
-    )
+    ]
+    if new:
+        db.session.execute(insert(table), new)
 
 
 def _sync_timers(case: Case, before: Snapshot, after: Snapshot) -> None:
     """Make the case's timer rows match `after`, knowing they matched `before` (no reads)."""
+    table = CaseTimer.__table__
     gone = [task_id for task_id in before.timers if task_id not in after.timers]
     if gone:
-        db.session.execute(
-            delete(CaseTimer)
-            .where(CaseTimer.case_id == case.id, CaseTimer.task_id.in_(gone))
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(delete(table).where(table.c.case_id == case.id, table.c.task_id.in_(gone)))
+    new = [{"case_id": case.id, "task_id": task_id, "due_at": due, "attempts": 0}
+           for task_id, due in after.timers.items() if task_id not in before.timers]
+    if new:
+        db.session.execute(insert(table), new)
     for task_id, due in after.timers.items():
-        if task_id not in before.timers:
-            db.session.add(CaseTimer(case_id=case.id, task_id=task_id, due_at=due, attempts=0))
-        elif before.timers[task_id] != due:
+        if task_id in before.timers and before.timers[task_id] != due:
             db.session.execute(
-                update(CaseTimer)
-                .where(CaseTimer.case_id == case.id, CaseTimer.task_id == task_id)
+                update(table).where(table.c.case_id == case.id, table.c.task_id == task_id)
                 .values(due_at=due, claimed_by=None, claimed_until=None)
-                .execution_options(synchronize_session=False)
             )
 
 
-def _save(case: Case, workflow, before: Snapshot, services, actor: Actor, action: str, detail: dict) -> None:
-    """Write the case's new state, tasks, timers, audit entry and e-mails (not committed)."""
+def _save(case: Case, workflow, before: Snapshot, services, actor: Actor, action: str, detail: dict) -> Restored:
+    """Write the case's new state, tasks, timers, audit entry and e-mails (not committed); the
+    workflow with what the rows now mirror."""
     with db.session.no_autoflush:
-        _write(case, workflow, before, services, actor, action, detail)
+        return _write(case, workflow, before, services, actor, action, detail)
 
 
-def _write(case: Case, workflow, before: Snapshot, services, actor: Actor, action: str, detail: dict) -> None:
+def _write(case: Case, workflow, before: Snapshot, services, actor: Actor, action: str, detail: dict) -> Restored:
+    # A step is a few Core statements, not the ORM's unit of work: the ORM's bookkeeping cost
+    # more than the SQL. The case row first: its version check decides a race before any
+    # other row is written (two racing steps would otherwise collide on the rows they both
+    # derive from the state).
     now = clock.now()
-    case.state = engine.dump(workflow)
-    case.data = engine.case_data(workflow)
-    case.updated_at = now
-    if workflow.is_completed():
-        case.status = "completed"
-        case.completed_at = now
-    # The case row first: its version check decides a race before any other row is written
-    # (two racing steps would otherwise collide on the rows they both derive from the state).
-    db.session.flush()
     after = Snapshot.of(workflow)
-    _sync_tasks(case, before, after)
+    # A workflow waiting on a task or a timer has not ended; only then is the tree walked.
+    stuck = engine.stalled(workflow) if not after.tasks and not after.timers else []
+    completed = not stuck and not after.tasks and not after.timers and workflow.is_completed()
+    values = {"state": engine.dump(workflow), "data": engine.case_data(workflow, completed), "updated_at": now}
+    if completed:
+        values.update(status="completed", completed_at=now)
+    elif stuck:
+        values.update(status="stalled")
+    _update_case(case, values)
+    _sync_tasks(case, before, after, now)
     _sync_timers(case, before, after)
-    db.session.add(
-        AuditEntry(case_id=case.id, at=now, actor_id=_actor_id(actor), actor=_actor_label(actor), action=action, detail=detail)
-    )
+    _audit(case, now, actor, action, detail)
+    if stuck:
+        # SpiffWorkflow stopped without an open task or an end (its task tree is walked
+        # 1,000 levels deep at most): an incident, recorded with the step that caused it.
+        current_app.logger.error("Case %s stopped by the engine with no open task and no end: %s", case.id, stuck)
+        _audit(case, now, "system", "engine_stalled", {"left_ready": stuck, "after": action})
     _apply_effects(case, services)
+    return Restored(workflow, after)
+
+
+def _update_case(case: Case, values: dict[str, Any]) -> None:
+    """The case row's new values, if nobody changed it since it was read (else `Conflict`)."""
+    table = Case.__table__
+    values["version"] = case.version + 1
+    result = db.session.execute(
+        update(table).where(table.c.id == case.id, table.c.version == case.version).values(**values))
+    if result.rowcount != 1:
+        raise Conflict(gettext("This case was changed by someone else at the same time; reload and try again."))
+    for name, value in values.items():
+        set_committed_value(case, name, value)
+
+
+def _audit(case: Case, now: datetime, actor: Actor, action: str, detail: dict) -> None:
+    db.session.execute(insert(AuditEntry.__table__).values(
+        case_id=case.id, at=now, actor_id=_actor_id(actor), actor=_actor_label(actor), action=action, detail=detail))
 
 
 def _services() -> engine.Services:
@@ -194,14 +219,14 @@ def _services() -> engine.Services:
 def _restore(case: Case, services: engine.Services):
     """The case's workflow (from the in-process cache when it holds this version), and what
     its rows mirror now."""
-    workflow = _cache().take(case.id, case.version)
-    if workflow is None:
+    cached = _cache().take(case.id, case.version)
+    if cached is None:
         version = case.process_version
         spec, subprocess_specs = registry().specs_for(case.process_id, version.content_hash, version.sources)
         workflow = engine.restore(case.state, spec, subprocess_specs, services)
-    else:
-        engine.attach(workflow, services)
-    return workflow, Snapshot.of(workflow)
+        return workflow, Snapshot.of(workflow)
+    engine.attach(cached.workflow, services)
+    return cached.workflow, cached.rows
 
 
 def workflow_for_reading(case: Case):
@@ -259,8 +284,9 @@ def begin_case(process_id: str, data: dict[str, Any], actor: Actor) -> Case:
     )
     db.session.add(case)
     db.session.flush()
-    _save(case, workflow, NOTHING, services, actor, "case_started", {"process": process_id, "version": definition.content_hash[:12]})
-    unit_of_work.current().keep(case, workflow)
+    restored = _save(case, workflow, NOTHING, services, actor, "case_started",
+                     {"process": process_id, "version": definition.content_hash[:12]})
+    unit_of_work.current().keep(case, restored)
     return case
 
 
@@ -355,13 +381,13 @@ def list_cases(actor: Actor, *, process_id: str | None = None, status: str | Non
 @use_case
 def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     """Complete a ready user task with `data`, validated by the task's form."""
-    task = db.session.get(CaseTask, task_id)
+    # The task and its case in one query (the step needs both).
+    task = db.session.scalar(select(CaseTask).where(CaseTask.id == task_id).options(joinedload(CaseTask.case)))
     if task is None:
         raise Conflict(gettext("This task is no longer open (it was completed or withdrawn)."))
     if not may_act_on_task(task, actor):
         raise Forbidden(gettext("You may not complete this task."))
-    process_id = db.session.scalar(select(Case.process_id).where(Case.id == task.case_id))
-    owner = owner_of(process_id)
+    owner = owner_of(task.case.process_id)
     if owner is not None:
         door = owner.task_doors.get(task.bpmn_id, owner.start_door)
         raise Conflict(gettext("This task belongs to the %(procedure)s procedure: use %(door)s.",
@@ -384,9 +410,9 @@ def step_task(task: CaseTask, data: dict[str, Any], actor: Actor, audit: dict | 
         raise Conflict(gettext("This task is no longer open.")) from None
     except (ExpressionRefused, engine.WorkflowException) as error:
         raise _engine_failure(error) from None
-    _save(case, workflow, before, services, actor, "task_completed",
-          {"task": task.bpmn_id, "name": task.name, "data": data if audit is None else audit})
-    unit_of_work.current().keep(case, workflow)
+    restored = _save(case, workflow, before, services, actor, "task_completed",
+                     {"task": task.bpmn_id, "name": task.name, "data": data if audit is None else audit})
+    unit_of_work.current().keep(case, restored)
     return case
 
 
@@ -409,8 +435,8 @@ def send_message(case: Case, name: str, payload: dict[str, Any], actor: Actor) -
         engine.deliver_message(workflow, name, payload)
     except engine.NothingWaiting:
         raise Conflict(gettext("This case is not waiting for %(name)s.", name=repr(name))) from None
-    _save(case, workflow, before, services, actor, "message_received", {"message": name, "payload": payload})
-    unit_of_work.current().keep(case, workflow)
+    restored = _save(case, workflow, before, services, actor, "message_received", {"message": name, "payload": payload})
+    unit_of_work.current().keep(case, restored)
     return case
 
 
@@ -426,7 +452,7 @@ def fire_due_timers(case_id: int) -> bool:
     fired = sorted(set(before.timers) - set(engine.waiting_timers(workflow)))
     if not fired and not workflow.is_completed():
         return False  # nothing was written: the unit of work commits nothing
-    _save(case, workflow, before, services, "scheduler", "timer_fired",
-          {"due": [before.timers[t].isoformat() for t in fired]})
-    unit_of_work.current().keep(case, workflow)
+    restored = _save(case, workflow, before, services, "scheduler", "timer_fired",
+                     {"due": [before.timers[t].isoformat() for t in fired]})
+    unit_of_work.current().keep(case, restored)
     return True

@@ -30,11 +30,16 @@ from .extensions import db
 class UnitOfWork:
     """What one use case keeps until its commit: the workflows it moved, by case."""
 
-    workflows: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    workflows: dict[int, tuple[int, Any]] = field(default_factory=dict)
 
     def keep(self, case, workflow) -> None:
-        """Give `workflow` back to the cache after the commit, if the case still runs."""
-        self.workflows[case.id] = (case, workflow)
+        """Give `workflow` back to the cache after the commit under the case's version now,
+        if the case still runs. (Read now: after the commit the row would be read again; a
+        later change of the row in this unit of work makes the entry a miss, never a lie.)"""
+        if case.status == "running":
+            self.workflows[case.id] = (case.version, workflow)
+        else:
+            self.workflows.pop(case.id, None)
 
 
 _current: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
@@ -98,9 +103,8 @@ def with_retries(function, *args, **kwargs):
 def _after_commit(unit: UnitOfWork) -> None:
     cache = current_app.extensions.get("workflow_cache")
     if cache is not None:
-        for case, workflow in unit.workflows.values():
-            if case.status == "running":
-                cache.give_back(case.id, case.version, workflow)
+        for case_id, (version, workflow) in unit.workflows.items():
+            cache.give_back(case_id, version, workflow)
     scheduler = current_app.extensions.get("scheduler")
     if scheduler is not None:
         scheduler.wake()

@@ -1,9 +1,10 @@
 """A two-step BPMN case driven through the API, with role checks and form validation."""
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from sqlalchemy import select
 
 from notifications.models import OutboxMessage
 from service.extensions import db
-from tests.helpers import bearer
+from tests.helpers import PRODUCT_BPMN, TEST_BPMN, bearer
 
 
 def start_two_step(client, token, **data):
@@ -147,3 +148,48 @@ def test_tasks_and_cases_come_in_pages_filtered_for_each_reader(client, make_acc
         assert client.get(f"/api/tasks?{bad}" if "case" in bad or "limit" in bad else f"/api/cases?{bad}",
                           headers=bearer(officer)).status_code == 422
     assert client.get("/api/cases?after=not-a-cursor", headers=bearer(officer)).status_code == 200
+
+
+LOOP = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+  <bpmn:process id="endless_review" name="Endless review" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="turn" name="Review once more" />
+    <bpmn:exclusiveGateway id="again_q" default="f_end" />
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="turn" />
+    <bpmn:sequenceFlow id="f2" sourceRef="turn" targetRef="again_q" />
+    <bpmn:sequenceFlow id="f_again" sourceRef="again_q" targetRef="turn">
+      <bpmn:conditionExpression>again</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_end" sourceRef="again_q" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_a_case_the_engine_stops_without_open_task_or_end_is_an_incident(make_app, make_account, tmp_path,
+                                                                          monkeypatch):
+    (tmp_path / "loop").mkdir()
+    (tmp_path / "loop" / "endless_review.bpmn").write_text(LOOP)
+    client = make_app(BPMN_DIRS=[str(PRODUCT_BPMN), str(TEST_BPMN), str(tmp_path / "loop")]).test_client()
+    officer = make_account("officer@example.org", "secretariat")[1]
+    # SpiffWorkflow walks its task tree 1,000 levels deep at most, and each turn of a loop
+    # adds two levels: about 500 turns reach the limit. The limit made 12 reaches it in 6.
+    monkeypatch.setattr(BpmnTaskIterator.__init__, "__defaults__", (None, 12, True, False, None))
+    case = client.post("/api/cases", json={"process": "endless_review", "data": {}}, headers=bearer(officer)).get_json()
+    turns = 0
+    while case["ready_tasks"] and turns < 20:
+        response = client.post(f"/api/tasks/{case['ready_tasks'][0]['id']}/complete",
+                               json={"data": {"again": True}}, headers=bearer(officer))
+        assert response.status_code == 200, response.get_json()
+        case, turns = response.get_json(), turns + 1
+    # The step that reached the limit says so: not "completed" (the engine believes it is),
+    # and an incident in the timeline, of that very step.
+    assert 3 <= turns < 20
+    assert case["status"] == "stalled" and case["completed_at"] is None
+    last = case["timeline"][-2:]
+    assert [entry["action"] for entry in last] == ["task_completed", "engine_stalled"]
+    assert last[1]["detail"]["left_ready"] == ["again_q"]
+    # The Secretariat finds it among the cases that need them.
+    listed = client.get("/api/cases?status=stalled", headers=bearer(officer)).get_json()
+    assert [c["id"] for c in listed] == [case["id"]]

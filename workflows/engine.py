@@ -234,9 +234,28 @@ def waiting_timers(workflow: BpmnWorkflow) -> dict[str, datetime]:
 
 
 
-def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The case's data as of its last step, as JSON-compatible values."""
-    if workflow.is_completed():
+_ACTIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+
+
+def stalled(workflow: BpmnWorkflow) -> list[str]:
+    """The tasks left active when the engine stopped with no open user task, no event waited
+    for and no end (SpiffWorkflow walks its task tree 1,000 levels deep at most: a long loop
+    leaves its next task where the engine does not look, and the workflow then says it is
+    completed). Empty for a workflow that waits or has ended. Reads every task once."""
+    active = [task for tree in (workflow, *workflow.subprocesses.values())
+              for task in tree.tasks.values() if task.state & _ACTIVE]
+    for task in active:
+        if task.state == TaskState.READY and task.task_spec.manual:
+            return []
+        if task.state == TaskState.WAITING and getattr(task.task_spec, "event_definition", None) is not None:
+            return []
+    return sorted({task.task_spec.bpmn_id or task.task_spec.name for task in active})
+
+
+def case_data(workflow: BpmnWorkflow, completed: bool | None = None) -> dict[str, Any]:
+    """The case's data as of its last step, as JSON-compatible values (`completed`: whether
+    the workflow ended, when the caller knows)."""
+    if workflow.is_completed() if completed is None else completed:
         values = workflow.data
     else:
         values = workflow.last_task.data if workflow.last_task is not None else workflow.task_tree.data

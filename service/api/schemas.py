@@ -72,7 +72,7 @@ class TaskQuerySchema(PageQuery):
 
 class CaseQuerySchema(PageQuery):
     process = fields.String(validate=validate.Length(max=200))
-    status = fields.String(validate=validate.OneOf(("running", "completed")))
+    status = fields.String(validate=validate.OneOf(("running", "completed", "stalled")))
 
 
 class TaskCompleteSchema(Schema):

@@ -23,6 +23,7 @@ ACTIONS = {
     "task_completed": _l("task completed"),
     "message_received": _l("message received"),
     "timer_fired": _l("deadline or reminder reached"),
+    "engine_stalled": _l("incident: the engine stopped with no open task and no end"),
 }
 STATE_WORDS = {"finished": _l("done"), "current": _l("now"), "waiting": _l("ahead")}
 TIMELINE_LIMIT = 500

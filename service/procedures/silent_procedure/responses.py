@@ -77,6 +77,11 @@ def _respond(link_id: int, values: dict) -> Receipt:
     link = db.session.get(ActionLink, link_id)
     if link.used_at is not None:
         return replay(link)
+    # The case row before any other (the link, the response, the desk line): every writer of
+    # a procedure (a response, its timers, an extension) takes that row first, so two of them
+    # wait for each other instead of locking rows in opposite orders (a deadlock on
+    # PostgreSQL); and the procedure is read after the wait, as the one before left it.
+    lock_case(link.subject_id)
     procedure = procedure_of(link)
     kind, _, field, breaks = PURPOSES[link.purpose]
     text = values.get(field, "") if field else ""
@@ -112,6 +117,13 @@ def _respond(link_id: int, values: dict) -> Receipt:
         next_link = links.create(SUBJECT, procedure.id, link.contact_id, "comment", partner_code=link.partner_code)
         db.session.flush()
     return Receipt(counted, kind, now, state, next_link=next_link)
+
+
+def lock_case(procedure_id: int) -> None:
+    """Take the row of the procedure's case for this transaction (PostgreSQL: `FOR UPDATE`;
+    SQLite writes one transaction at a time anyway)."""
+    case_id = select(SilentProcedure.case_id).where(SilentProcedure.id == procedure_id).scalar_subquery()
+    db.session.execute(select(Case.id).where(Case.id == case_id).with_for_update())
 
 
 def not_answered(procedure: SilentProcedure) -> int:
