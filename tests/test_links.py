@@ -81,7 +81,7 @@ def test_a_comment_link_comments_once_and_the_thanks_page_gives_a_new_link(commi
     assert done.status_code == 200
     page = done.get_data(as_text=True)
     assert "Add another comment" in page
-    next_path = re.search(r'href="(/act/[^"]+)"', page).group(1)
+    next_path = re.search(r'<a href="(/act/[^"]+)">Add another comment</a>', page).group(1)
     assert next_path != path
     token = csrf_token(client.get(next_path).get_data(as_text=True))
     again = client.post(path, data={"csrf_token": token, "comment": "Second remark, same link."})
