@@ -212,8 +212,17 @@ def fill(app, made: dict, silent: int, labelling: int) -> None:
                            ("case_tasks", tasks), ("audit_entries", audits)):
             copy.insert(name, rows)
         copy.reset_sequences()
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("ANALYZE"))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # Statistics for the planner, as autovacuum would gather them in a while; outside the
+            # filling transaction (autovacuum may be at work on the same tables: tried again).
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                for attempt in range(3):
+                    try:
+                        connection.execute(sa.text("ANALYZE"))
+                        break
+                    except sa.exc.OperationalError:
+                        time.sleep(1)
 
 
 class Counter:

@@ -16,7 +16,7 @@ from service.web import signed_in
 
 from . import decisions, use_cases
 from .models import FORM_FIELDS
-from .register import register as register_rows, register_entry
+from .register import register as register_rows, register_entries, register_entry
 
 bp = Blueprint("labelling_pages", __name__, template_folder="templates")
 
@@ -159,7 +159,7 @@ def register():
     for name in ("partner", "type"):
         if request.args.get(name):
             filters[name] = request.args[name]
-    rows = [register_entry(r) for r in register_rows(filters)]
+    rows = register_entries(register_rows(filters))  # their actions in one query
     plan = db.session.scalar(select(ActionPlan).where(ActionPlan.current.is_(True)))
     return render_template("labelling/register.html", rows=rows, filters=filters, plan=plan, type_labels=TYPE_LABELS,
                            types=TYPES, partners=db.session.scalars(select(Partner).order_by(Partner.name_en)).all())
