@@ -1,4 +1,4 @@
-"""The silent procedure's forms: launch, extend, and the members' four responses."""
+"""The silent procedure's forms: launch, extend, withdraw, relaunch, and the members' four responses."""
 from __future__ import annotations
 
 import base64
@@ -150,14 +150,31 @@ class LaunchForm(FormSchema):
         deadline_checks(data, clock.duration(current_app.config["SILENT_PROCEDURE_MIN_DURATION"]))
 
 
+REASON_LIMIT = 2000
+
+
+def _reason(required: Message, empty: Message) -> fields.String:
+    """Why the Secretariat changes a running procedure: told to everyone and kept in the record."""
+    return _Stripped(required=True, validate=[_not_blank(empty), _at_most(REASON_LIMIT)],
+                     error_messages=_required(required))
+
+
 @register("silent_procedure_extend")
 class ExtendForm(FormSchema):
     deadline = LaunchForm._declared_fields["deadline"]
     timezone = LaunchForm._declared_fields["timezone"]
+    reason = _reason(Message("Give the reason for the extension."),
+                     Message("The reason for the extension may not be empty."))
 
     @validates_schema(skip_on_field_errors=True)
     def _check(self, data, **kwargs):
         deadline_checks(data, None)
+
+
+@register("silent_procedure_withdraw")
+class WithdrawForm(FormSchema):
+    reason = _reason(Message("Give the reason for the withdrawal."),
+                     Message("The reason for the withdrawal may not be empty."))
 
 
 @register("silent_procedure_relaunch")
@@ -215,4 +232,10 @@ LABELS = {
     "reason": _l("Reason for the objection"),
     "amendment": _l("Amendment requested"),
     "comment": _l("Comment or explanation of position"),
+}
+
+#: The Secretariat's reasons, by what it does to a running procedure.
+REASON_LABELS = {
+    "extend": _l("Reason for the extension"),
+    "withdraw": _l("Reason for the withdrawal"),
 }

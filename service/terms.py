@@ -20,6 +20,7 @@ LABELLING_STATUSES = {
     "submitted": _l("submitted"),
     "changes_requested": _l("changes requested"),
     "in_silent_procedure": _l("in silent procedure"),
+    "silence_broken": _l("silence broken: decision needed"),
     "labelled": _l("labelled"),
     "not_labelled": _l("not labelled"),
     "declined": _l("declined"),

@@ -101,6 +101,29 @@ def sign_in_page(browser, base, email, locale="fr-FR"):
     return page
 
 
+def labelled_initiative(app, title: str, labelled_days_ago: int = 0, **fields) -> int:
+    """A labelled initiative written straight into the register (the path to it is tested in
+    `test_labelling.py`); `fields` override `REQUEST`'s. Returns its id."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from service.extensions import db
+    from service.procedures.labelling.models import LabellingRequest
+
+    values = {**REQUEST, **fields, "title": title}
+    for name in ("start_date", "end_date"):
+        if isinstance(values.get(name), str):
+            values[name] = date.fromisoformat(values[name])
+    if values.get("budget_eur") is not None:
+        values["budget_eur"] = Decimal(values["budget_eur"])
+    with app.app_context():
+        row = LabellingRequest(partner_code=values["lead_partner"], status="labelled", created_at=T0, updated_at=T0,
+                               submitted_at=T0, labelled_at=T0 - timedelta(days=labelled_days_ago), **values)
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
 def label_initiatives(client, partner: str, officer: str, clock, scheduler, *changes: dict) -> list[int]:
     """File one labelling request per `changes` (over REQUEST) as `partner`, have the Secretariat
     accept each, and let their silent procedures end in silence: they are labelled. Needs

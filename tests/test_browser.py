@@ -8,7 +8,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.helpers import LAUNCH, bearer, sign_in_page
+from tests.helpers import LAUNCH, bearer, follow, labelled_initiative, sign_in_page
 
 def test_a_member_objects_from_the_link_in_the_email(live_app, browser, make_account, tmp_path):
     _, officer = make_account("officer@example.org", "secretariat")
@@ -79,9 +79,11 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.get_by_label("Courriel de contact").fill("awa.diop@example")
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    for message in ("La date de fin précède la date de début.", "Le budget ne peut être négatif.",
-                    "Adresse électronique non valide."):
-        assert page.get_by_text(message).is_visible(), message
+    for field, message in (("end_date", "La date de fin précède la date de début."),
+                           ("budget_eur", "Le budget ne peut être négatif."),
+                           ("contact_email", "Adresse électronique non valide.")):
+        assert page.locator(f"#{field}-error").inner_text() == message
+        assert page.locator("#error-summary").get_by_role("link", name=message).is_visible(), message
     assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds d'entrepreneuriat de la diaspora"
 
     page.get_by_label("Date de début (ou de l'événement)").fill("2026-04-01")
@@ -90,7 +92,7 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     page.get_by_label("Courriel de contact").fill("awa.diop@example.org")
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Choisissez au moins une action du Plan d'action.").is_visible()
+    assert page.locator("#actions-error").inner_text() == "Choisissez au moins une action du Plan d'action."
     page.get_by_label("Entrepreneuriat et investissement productif des jeunes de la diaspora et des femmes").check()
     page.get_by_role("button", name="Soumettre").click()
     page.wait_for_load_state()
@@ -99,6 +101,62 @@ def test_a_partner_fills_the_labelling_form_sees_errors_corrects_and_submits(liv
     row = page.get_by_role("row", name=re.compile("Fonds d'entrepreneuriat de la diaspora"))
     assert row.is_visible() and "soumise" in row.inner_text()
 
+
+
+def test_a_partner_saves_a_draft_with_a_title_then_follows_the_error_summary(live_app, browser, make_account):
+    make_account("focal.sn@example.org", "partner", partner="SN", language="fr", password="a long passphrase")
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = sign_in_page(browser, base, "focal.sn@example.org")
+    page.goto(base + "/labelling/new?lang=fr")
+    page.get_by_label("Titre de l'initiative").fill("Fonds de la diaspora")
+    # An associated partner chosen with the keyboard, among checkboxes grouped by region.
+    europe = page.get_by_role("group", name="Pays européens")
+    europe.get_by_label("France", exact=True).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_load_state()
+    assert re.fullmatch(r".*/labelling/\d+", page.url) and page.title().startswith("Demande de labellisation")
+    assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds de la diaspora"
+    assert europe.get_by_label("France", exact=True).is_checked()
+
+    page.get_by_role("button", name="Soumettre").click()
+    page.wait_for_load_state()
+    summary = page.locator("#error-summary")
+    assert summary.is_visible() and page.title().startswith("Erreur :")
+    # At the top: above the form's first field.
+    assert summary.bounding_box()["y"] < page.get_by_label("Titre de l'initiative").bounding_box()["y"]
+    summary.get_by_role("link", name="Résumé : Le résumé est obligatoire.").click()
+    assert page.url.endswith("#summary") and page.locator("#summary:target").count() == 1
+    summary.get_by_role("link", name=re.compile("Choisissez au moins une action")).click()
+    assert page.url.endswith("#actions") and page.locator("#actions").evaluate("n => n === document.activeElement")
+    assert page.get_by_label("Titre de l'initiative").input_value() == "Fonds de la diaspora"
+
+
+def test_the_register_page_its_filters_across_languages_and_an_initiative_s_page(live_app, browser):
+    labelled_initiative(live_app, "Return and reintegration in Mali", labelled_days_ago=2, lead_partner="ML",
+                        partners=["BE", "EU"], type="regional_project")
+    labelled_initiative(live_app, "Seed funding for women entrepreneurs", labelled_days_ago=1)
+    base = live_app.config["PUBLIC_BASE_URL"]
+    page = browser.new_page(locale="fr-FR")
+    page.goto(base + "/register?lang=fr")
+    assert page.title() == "Registre des initiatives labellisées"
+    assert page.locator("tbody tr").count() == 2
+    page.get_by_label("Partenaire").select_option(label="Union européenne")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_load_state()
+    assert page.locator("tbody tr").count() == 1
+    assert "Belgique, Union européenne" in page.locator("tbody tr").inner_text()
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert "partner=EU" in page.url and page.title() == "Register of labelled initiatives"
+    assert page.locator("tbody tr").count() == 1
+    assert page.get_by_label("Partner").evaluate("s => s.options[s.selectedIndex].text") == "European Union"
+    page.get_by_role("link", name="Return and reintegration in Mali").click()
+    page.wait_for_load_state()
+    assert page.title() == "Return and reintegration in Mali — Register of labelled initiatives"
+    assert page.get_by_role("heading", name="Return and reintegration in Mali").is_visible()
+    assert "Mali" in page.locator("dl").inner_text() and "Belgium" in page.locator("dl").inner_text()
+    assert page.get_by_text("Action 3 — Entrepreneurship", exact=False).is_visible()
 
 def test_a_referent_fills_the_roadmap_in_french(live_app, browser, make_account):
     _, officer = make_account("officer@example.org", "secretariat")
@@ -164,3 +222,64 @@ def test_the_secretariat_opens_a_presidency_handover_in_french(live_app, browser
     assert page.get_by_role("heading", name="Passation de la Présidence : Nigéria à Belgique").is_visible()
     assert page.get_by_text("0 des 10 objectifs et 0 des 29 actions du Plan d'action de Cadix abordés").is_visible()
     assert page.get_by_role("cell", name="Informer la Présidence entrante").is_visible()
+
+
+def test_the_secretariat_reads_responses_relaunches_and_withdraws_from_the_procedure_page(
+        live_app, browser, make_account, frozen_clock, tmp_path):
+    _, officer = make_account("clerk@example.org", "secretariat", password="a long passphrase", language="fr")
+    for email, partner in (("be@example.org", "BE"), ("ng@example.org", "NG"), ("sn@example.org", "SN")):
+        make_account(email, "committee-member", partner=partner, language="fr")
+    client = live_app.test_client()
+    base = live_app.config["PUBLIC_BASE_URL"]
+    procedure = client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(officer)).get_json()
+    Scheduler(live_app, owner="test").run_once()
+
+    def link(email, label):
+        with live_app.app_context():
+            mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_email == email)
+                                     .order_by(OutboxMessage.id))
+            return next(re.search(r"http://\S+", line).group(0).replace(base, "")
+                        for line in mail.text_body.splitlines() if label in line)
+
+    assert follow(client, link("ng@example.org", "Commenter"), comment="Nous appuyons le texte.").status_code == 200
+    assert follow(client, link("be@example.org", "objection"), reason="Le paragraphe 3 doit être revu.").status_code == 200
+
+    page = sign_in_page(browser, base, "clerk@example.org")
+    page.goto(f"{base}/silent-procedures/{procedure['id']}")
+    assert page.title().startswith(f"Procédure d'approbation tacite n° {procedure['id']}")
+    members = page.get_by_role("table")
+    assert "Le paragraphe 3 doit être revu." in members.get_by_role("row", name="(BE)").inner_text()
+    assert "Nous appuyons le texte." in members.get_by_role("row", name="(NG)").inner_text()
+    assert "Aucune réponse pour l'instant." in members.get_by_role("row", name="(SN)").inner_text()
+    assert page.get_by_text("silence rompu").first.is_visible()
+
+    # Relaunch from the page: a deadline too close is refused next to the field, nothing typed is lost.
+    page.get_by_label("Texte révisé").fill("Les conclusions, paragraphe 3 revu.")
+    page.get_by_label("Échéance (date et heure locales)", exact=True).fill("2026-03-03T10:00")
+    page.get_by_role("button", name="Relancer").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("L'échéance doit être dans 72 heures au moins.").is_visible()
+    assert page.get_by_label("Texte révisé").input_value() == "Les conclusions, paragraphe 3 revu."
+    page.get_by_label("Échéance (date et heure locales)", exact=True).fill("2026-03-20T17:00")
+    page.get_by_role("button", name="Relancer").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Les conclusions, paragraphe 3 revu.").is_visible()
+    page.get_by_role("link", name=f"Procédure d'approbation tacite n° {procedure['id']}").wait_for()  # its earlier version
+    relaunched = int(page.url.rsplit("/", 1)[1])
+    assert relaunched != procedure["id"]
+
+    # Withdraw the new one: a reason, then a confirmation.
+    page.get_by_role("button", name="Retirer la procédure…").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Le motif du retrait ne peut être vide.").is_visible()
+    page.get_by_label("Motif du retrait").fill("Le texte sera examiné à la réunion du Comité.")
+    page.get_by_role("button", name="Retirer la procédure…").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Confirmer le retrait").is_visible()
+    assert client.get(f"/api/silent-procedures/{relaunched}", headers=bearer(officer)).get_json()["status"] == "open"
+    page.get_by_role("button", name="Confirmer le retrait").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Le texte sera examiné à la réunion du Comité.").is_visible()
+    page.screenshot(path=str(tmp_path / "withdrawn.png"), full_page=True)
+    state = client.get(f"/api/silent-procedures/{relaunched}", headers=bearer(officer)).get_json()
+    assert state["status"] == "withdrawn" and state["withdrawal_reason"] == "Le texte sera examiné à la réunion du Comité."

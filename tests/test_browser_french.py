@@ -10,7 +10,7 @@ from sqlalchemy import select
 from notifications.models import OutboxMessage
 from service.extensions import db
 from service.scheduler import Scheduler
-from tests.helpers import bearer, sign_in_page
+from tests.helpers import bearer, follow, sign_in_page
 
 CATALOG = Path(__file__).resolve().parent.parent / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
 ZONE_NAMES = re.compile(r"\b(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[\w/+-]+")
@@ -84,6 +84,18 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     assert api.get(f"/api/labelling-requests/{labelled}", headers=bearer(partner)).get_json()["status"] == "labelled"
     frozen_clock.advance(timedelta(days=-14))
     submitted, draft = request_in("submitted"), request_in("draft")
+    # A request whose silence a member broke: the Secretariat's decision is needed.
+    broken = request_in("submitted")
+    assert api.post(f"/api/labelling-requests/{broken}/review", json={"decision": "accept"},
+                    headers=bearer(officer)).status_code == 200
+    scheduler.run_once()
+    with app.app_context():
+        notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == "be@example.org")
+                                    .order_by(OutboxMessage.id.desc())).first()
+        object_link = re.findall(r"http://\S+/act/\S+", notice.text_body)[0]
+    assert follow(api, object_link.replace(base, ""), reason="Pas de dimension régionale.").status_code == 200
+    scheduler.run_once()
+    assert api.get(f"/api/labelling-requests/{broken}", headers=bearer(partner)).get_json()["status"] == "silence_broken"
     procedure = api.post("/api/silent-procedures", json=PROCEDURE, headers=bearer(officer)).get_json()
     scheduler.run_once()
     with app.app_context():
@@ -125,7 +137,8 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
         check_width(page, f"{who} {url} (errors)")
 
     anonymous = browser.new_page(locale="fr-FR", viewport=narrow)
-    for url in ("/", "/sign-in", "/register", "/register?type=bilateral_project", "/nothing-here"):
+    for url in ("/", "/sign-in", "/register", "/register?type=bilateral_project", f"/register/{labelled}",
+                "/nothing-here"):
         look(anonymous, url)
     look(anonymous, links[2].replace(base, ""))  # the member's "comment" link
     anonymous.get_by_label("Commentaire ou explication de position").fill("Nous soutenons le texte.")
@@ -139,11 +152,15 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     clerk.set_viewport_size(narrow)
     for url in ("/", "/silent-procedures", f"/silent-procedures/{procedure['id']}",
                 f"/silent-procedures/{procedure['id']}/record", "/silent-procedures/new", "/labelling",
-                f"/labelling/{submitted}", f"/labelling/{labelled}", "/outbox", "/dev/mail", "/desk",
+                f"/labelling/{submitted}", f"/labelling/{labelled}", f"/labelling/{broken}", "/labelling?status=submitted",
+                "/outbox", "/dev/mail", "/desk",
                 f"/cases/{case_id}", "/calendar", "/coverage", "/coverage/records?action=3"):
         look(clerk, url, 200, "secretariat")
     submit_empty(clerk, "/silent-procedures/new", "Lancer", "secretariat")
     submit_empty(clerk, f"/labelling/{submitted}", "Enregistrer la décision", "secretariat")
+    submit_empty(clerk, f"/labelling/{broken}", "Enregistrer l'issue", "secretariat")
+    assert clerk.get_by_text("silence rompu : décision à prendre").is_visible()
+    assert clerk.get_by_text("Pas de dimension régionale.").is_visible()
 
     focal = sign_in_page(browser, base, "focal.sn@example.org")
     focal.set_viewport_size(narrow)
@@ -152,8 +169,46 @@ def test_every_page_in_french_has_no_english_word_left(live_app, browser, make_a
     look(focal, "/silent-procedures", 403, "partner")
     submit_empty(focal, "/labelling/new", "Soumettre", "partner")
 
+    # The silent procedure's own steps: the list filtered, extend and withdraw asked with their
+    # confirmations, the page after the withdrawal, and the member's link once it has ended.
+    def seen_as(page, name):
+        visited[name] = sorted(w for w, p in words.items() if p.search(ZONE_NAMES.sub("", _page_words(page))))
+        check_width(page, name)
+
+    look(clerk, "/silent-procedures?status=open&sort=deadline", 200, "secretariat")
+    clerk.goto(base + f"/silent-procedures/{procedure['id']}")
+    clerk.get_by_label("Nouvelle échéance (date et heure locales)").fill("2026-03-12T17:00")
+    clerk.get_by_label("Motif de la prorogation").fill("Plusieurs capitales demandent un délai.")
+    clerk.get_by_role("button", name="Proroger…").click()
+    clerk.wait_for_load_state()
+    seen_as(clerk, "secretariat extend (confirmation)")
+    clerk.goto(base + f"/silent-procedures/{procedure['id']}")
+    clerk.get_by_label("Motif du retrait").fill("Le texte sera examiné en réunion.")
+    clerk.get_by_role("button", name="Retirer la procédure…").click()
+    clerk.wait_for_load_state()
+    seen_as(clerk, "secretariat withdraw (confirmation)")
+    clerk.get_by_role("button", name="Confirmer le retrait").click()
+    clerk.wait_for_load_state()
+    assert clerk.get_by_text("Le texte sera examiné en réunion.").first.is_visible()
+    seen_as(clerk, "secretariat procedure (withdrawn)")
+    look(anonymous, links[0].replace(base, ""), 200, "member (ended)")
+    assert anonymous.get_by_role("heading", name="Comment cette procédure s'est terminée").is_visible()
+    # Silence broken: the page offers the relaunch, whose errors come back in French.
+    broken = api.post("/api/silent-procedures", json=PROCEDURE, headers=bearer(officer)).get_json()
+    scheduler.run_once()
+    with app.app_context():
+        notice = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_email == "be@example.org")
+                                    .order_by(OutboxMessage.id.desc())).first()
+        objection = re.findall(r"http://\S+/act/\S+", notice.text_body)[0].replace(base, "")
+    anonymous.goto(base + objection)
+    anonymous.get_by_label("Motif de l'objection").fill("Le paragraphe 3 doit être revu.")
+    anonymous.get_by_role("button", name="Confirmer").click()
+    anonymous.wait_for_load_state()
+    look(clerk, f"/silent-procedures/{broken['id']}", 200, "secretariat (silence broken)")
+    submit_empty(clerk, f"/silent-procedures/{broken['id']}", "Relancer", "secretariat")
+
     left = {url: found for url, found in visited.items() if found}
-    assert len(visited) == 31
+    assert len(visited) == 42
     # The check sees English where there is some: the same pages in English are full of it.
     clerk.goto(base + f"/labelling/{submitted}?lang=en")
     assert {"Status", "submitted", "Record the decision", "Sign out"} <= {

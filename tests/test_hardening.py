@@ -145,8 +145,9 @@ def test_ids_beyond_the_database_range_are_not_found(app, people):
         response = client.get(path, headers=officer)
         assert response.status_code == 404, path
         assert response.get_json()["code"] == 404
-    for path in (f"/api/silent-procedures/{BIG_ID}/withdraw", f"/api/labelling-requests/{BIG_ID}/submit"):
-        assert client.post(path, headers=officer).status_code == 404, path
+    for path, body in ((f"/api/silent-procedures/{BIG_ID}/withdraw", {"reason": "Superseded."}),
+                       (f"/api/labelling-requests/{BIG_ID}/submit", None)):
+        assert client.post(path, json=body, headers=officer).status_code == 404, path
     assert client.patch(f"/api/labelling-requests/{BIG_ID}", json={"title": "x"}, headers=officer).status_code == 404
     # The largest id there can be is looked up, and not found.
     largest = client.get(f"/api/cases/{BIG_ID - 1}", headers=officer)
@@ -224,7 +225,7 @@ def test_a_deadline_beyond_the_last_date_is_refused_with_a_message(app, people):
         assert "beyond the dates the service can handle" in response.get_json()["errors"]["json"]["deadline"][0]
     procedure = client.post("/api/silent-procedures", json=LAUNCH, headers=officer).get_json()
     extended = client.post(f"/api/silent-procedures/{procedure['id']}/extend", headers=officer,
-                           json={"deadline": "9999-12-31T23:00", "timezone": "Etc/GMT+12"})
+                           json={"deadline": "9999-12-31T23:00", "timezone": "Etc/GMT+12", "reason": "More time."})
     assert extended.status_code == 422 and "deadline" in extended.get_json()["errors"]["json"]
 
     far = client.post("/api/labelling-requests", json={**REQUEST, "end_date": "9999-12-31"}, headers=bearer(people["partner"]))

@@ -161,7 +161,7 @@ def test_pages_speak_french_statuses_task_names_and_dates(app, client, committee
     procedure = client.post("/api/silent-procedures", json=LAUNCH, headers=bearer(committee)).get_json()
     sign_in(client, "clerk@example.org")
     detail = client.get(f"/silent-procedures/{procedure['id']}?lang=fr").get_data(as_text=True)
-    assert "Statut : <strong>ouverte</strong>" in detail
+    assert "<dt>Statut</dt><dd><strong>ouverte</strong>" in detail
     assert "10 mars 2026, 17:00 (Europe/Brussels) — 10 mars 2026, 16:00 (UTC)" in detail
     record = client.get(f"/silent-procedures/{procedure['id']}/record?lang=fr").get_data(as_text=True)
     assert "Procès-verbal" in record and not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", record)

@@ -126,7 +126,7 @@ def test_silence_broken_then_the_secretariat_records_the_outcome(desk):
     assert desk.act("ng@example.org", "Object", reason="Not eligible: no regional dimension.").status_code == 200
     desk.deliver()
     code, body = desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)
-    assert body["status"] == "in_silent_procedure"
+    assert body["status"] == "silence_broken"
     # A relaunch with a revised text, then labelled at the second deadline.
     code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/after-silence", desk.officer,
                            outcome="relaunch", text="Revised: a regional component is added.")
@@ -164,7 +164,8 @@ def test_decline_with_a_reason(desk):
     assert "Not linked" in desk.mails("awa.diop@example.org", "declined")[0].get_body(("plain",)).get_content()
 
 
-def test_changes_not_made_in_time_the_request_lapses(desk):
+def test_changes_not_made_in_time_the_request_lapses(desk, make_account):
+    make_account("clerk.fr@example.org", "secretariat", language="fr")
     request_id = _submitted(desk)
     desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer, decision="request_changes",
               comment="Add the partners.")
@@ -176,6 +177,11 @@ def test_changes_not_made_in_time_the_request_lapses(desk):
     code, body = desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)
     assert body["status"] == "lapsed"
     assert desk.call("POST", f"/api/labelling-requests/{request_id}/submit", desk.partner)[0] == 409
+    # The Secretariat is told too, each officer in their own language, with the comment it had made.
+    told = desk.mails("officer@example.org", "A labelling request has lapsed")
+    assert len(told) == 1 and "Add the partners." in told[0].get_body(("plain",)).get_content()
+    assert len(desk.mails("clerk.fr@example.org", "Une demande de labellisation est caduque")) == 1
+    assert not desk.mails("focal.sn@example.org", "A labelling request has lapsed")
 
 
 def test_a_partner_cannot_read_or_change_another_partners_request(desk):
@@ -297,3 +303,158 @@ def test_the_secretariat_is_told_at_once_that_partners_file_requests(desk, make_
     assert page.status_code == 403 and "filed by the partners&#39; focal points" in page.get_data(as_text=True)
     french = officer.get("/labelling/new?lang=fr")
     assert french.status_code == 403 and "points focaux des partenaires" in french.get_data(as_text=True)
+
+
+def _web(desk, make_account, email, role, partner=None):
+    make_account(email, role, partner=partner, password="a long passphrase")
+    client = desk.app.test_client()
+    sign_in(client, email)
+    return client
+
+
+def test_a_deadline_too_near_shows_the_review_form_again_with_the_message_beside_it(desk, make_account):
+    request_id = _submitted(desk)
+    officer = _web(desk, make_account, "clerk@example.org", "secretariat")
+    page = officer.get(f"/labelling/{request_id}?lang=en").get_data(as_text=True)
+    refused = officer.post(f"/labelling/{request_id}/review", data={
+        "decision": "accept", "comment": "Eligible; regional scope confirmed.", "deadline": "2026-03-02T12:00",
+        "timezone": "Europe/Brussels", "csrf_token": csrf_token(page)})
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(r'<span class="error" id="deadline-error">The deadline must be at least [0-9]+ hours from now.', body)
+    assert 'href="#deadline"' in body  # the summary at the top links to the field
+    assert 'value="2026-03-02T12:00"' in body and "Eligible; regional scope confirmed.</textarea>" in body
+    assert re.search(r'id="decision-accept" name="decision" value="accept"\s+checked', body)
+    assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.officer)[1]["status"] == "submitted"
+    french = officer.post(f"/labelling/{request_id}/review?lang=fr", data={
+        "decision": "accept", "deadline": "2026-03-02T12:00", "timezone": "Europe/Brussels",
+        "csrf_token": csrf_token(page)}).get_data(as_text=True)
+    assert "Veuillez corriger" in french and "heures" in french
+
+
+def test_the_request_page_shows_every_field_by_name(desk, make_account):
+    request_id = _submitted(desk)
+    officer = _web(desk, make_account, "clerk@example.org", "secretariat")
+    page = officer.get(f"/labelling/{request_id}?lang=en").get_data(as_text=True)
+    lead = re.search(r"<dt>Lead partner</dt><dd>(.*?)</dd>", page).group(1)
+    associated = re.search(r"<dt>Associated partners</dt><dd>(.*?)</dd>", page, re.S).group(1)
+    assert lead == "Senegal" and "France" in associated and "Senegal" not in associated
+    for shown in ("Agence sénégalaise de promotion", "Bilateral cooperation", "40 businesses created.",
+                  "Seed funding for diaspora-led businesses.", "Awa Diop", "Dakar", "1 April 2026",
+                  "Action 3 — Entrepreneurship and productive investment by young people of the diaspora",
+                  "Objective 19 — Create conditions for migrants and diasporas to fully contribute",
+                  "<title>Labelling request"):
+        assert shown in page, shown
+    french = officer.get(f"/labelling/{request_id}?lang=fr").get_data(as_text=True)
+    assert "Sénégal" in french and "Action 3 — Entrepreneuriat et investissement productif" in french
+
+
+def test_silence_broken_the_decision_form_shows_who_objected_and_why(desk, make_account):
+    request_id = _submitted(desk)
+    desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer, decision="accept")
+    desk.deliver()
+    # The text the committee decides on names the partners, actions and objectives.
+    notice = desk.mails("ng@example.org", "Silent procedure")[0].get_body(("plain",)).get_content()
+    assert "Lead partner: Senegal; associated partners: France" in notice
+    assert "Action 3 \u2014 Entrepreneurship and productive investment" in notice and "19. Create conditions" in notice
+    assert "Partenaire chef de file : Sénégal" in notice  # the French text comes first
+    assert desk.act("ng@example.org", "Object", reason="Not eligible: no regional dimension.").status_code == 200
+    desk.deliver()
+    officer = _web(desk, make_account, "clerk@example.org", "secretariat")
+    page = officer.get(f"/labelling/{request_id}?lang=en").get_data(as_text=True)
+    assert "<strong>silence broken: decision needed</strong>" in page
+    assert "<strong>Nigeria</strong> (ng) — objection" in page and "Not eligible: no regional dimension." in page
+    assert "Record the outcome" in page
+    french = officer.get(f"/labelling/{request_id}?lang=fr").get_data(as_text=True)
+    assert "silence rompu : décision à prendre" in french and "<strong>Nigéria</strong>" in french
+    # The partner reads the status too; the desk says it is the Secretariat's move.
+    partner = _web(desk, make_account, "web.sn@example.org", "partner", partner="SN")
+    assert "silence broken: decision needed" in partner.get(f"/labelling/{request_id}?lang=en").get_data(as_text=True)
+    assert "Not eligible" not in partner.get(f"/labelling/{request_id}?lang=en").get_data(as_text=True)
+    desk_page = officer.get("/desk?lang=en").get_data(as_text=True)
+    assert "silence broken: decision needed" in desk_page
+
+
+def test_partners_objectives_and_actions_are_grouped_checkboxes(desk, make_account):
+    partner = _web(desk, make_account, "web.sn@example.org", "partner", partner="SN")
+    page = partner.get("/labelling/new?lang=en").get_data(as_text=True)
+    assert "<select" in page and 'multiple' not in page
+    for legend in ("African countries", "European countries", "Organisations", "Domain 1 — "):
+        assert f"<legend>{legend}" in page, legend
+    assert 'type="checkbox" id="partners-FR" name="partners" value="FR"' in page
+    assert 'type="checkbox" id="gcm_objectives-19" name="gcm_objectives" value="19"' in page
+    africa = page.index("<legend>African countries")
+    assert africa < page.index('id="partners-NG"') < page.index("<legend>European countries") < page.index('id="partners-FR"')
+
+
+def test_the_register_pages_filter_in_sql_page_and_show_each_initiative(desk, monkeypatch):
+    from service.procedures.labelling import listing
+    from tests.helpers import labelled_initiative
+
+    app = desk.app
+    older = labelled_initiative(app, "Return and reintegration in Mali", labelled_days_ago=3, lead_partner="ML",
+                                partners=["BE", "EU"], actions=[3], type="regional_project",
+                                start_date="2025-02-01", end_date="2025-12-31")
+    middle = labelled_initiative(app, "Diaspora investment forum", labelled_days_ago=2, type="meeting_event", lead_partner="MA",
+                                 start_date="2026-06-10", end_date=None, partners=[], actions=[14])
+    newest = labelled_initiative(app, "Seed funding for women entrepreneurs", labelled_days_ago=1)
+    client = app.test_client()
+
+    def titles(query):
+        page = client.get("/register?lang=en&" + query).get_data(as_text=True)
+        return re.findall(r'<a href="/register/\d+">(.*?)</a>', page)
+
+    assert titles("") == ["Seed funding for women entrepreneurs", "Diaspora investment forum",
+                          "Return and reintegration in Mali"]
+    assert titles("partner=EU") == ["Return and reintegration in Mali"]  # an associated partner
+    assert titles("partner=SN") == ["Seed funding for women entrepreneurs"]  # the lead partner
+    assert titles("action=14") == ["Diaspora investment forum"]
+    assert titles("domain=1") == ["Seed funding for women entrepreneurs", "Return and reintegration in Mali"]
+    assert titles("year=2025") == ["Return and reintegration in Mali"]
+    assert titles("type=meeting_event&year=2026") == ["Diaspora investment forum"]
+    assert titles("year=99999") == [] and titles("page=999999999999") == []
+    page = client.get("/register?lang=en&partner=EU").get_data(as_text=True)
+    assert "Mali" in page and "Belgium, European Union" in page and "Action 3 — Entrepreneurship" in page
+    # The language switch keeps the filters.
+    assert 'href="/register?partner=EU&amp;lang=fr"' in page
+
+    # Pages of two, in a stable order, with next and previous.
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    first = client.get("/register?lang=en&year=").get_data(as_text=True)
+    assert re.findall(r'<a href="/register/\d+">(.*?)</a>', first) == ["Seed funding for women entrepreneurs",
+                                                                       "Diaspora investment forum"]
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/register?lang=en&page=2").get_data(as_text=True)
+    assert re.findall(r'<a href="/register/\d+">(.*?)</a>', second) == ["Return and reintegration in Mali"]
+    assert 'rel="prev"' in second and 'rel="next"' not in second and "<title>Register of labelled initiatives — Page 2" in second
+
+    # A page per initiative, names not codes, no contact details; only labelled ones.
+    entry = client.get(f"/register/{older}?lang=fr").get_data(as_text=True)
+    assert "<title>Return and reintegration in Mali — Registre" in entry
+    assert "Mali" in entry and "Belgique" in entry and "Union européenne" in entry and "awa.diop@example.org" not in entry
+    assert "Action 3 — Entrepreneuriat" in entry
+    draft = desk.call("POST", "/api/labelling-requests", desk.partner, title="Not yet")[1]["id"]
+    assert client.get(f"/register/{draft}").status_code == 404
+    assert client.get("/register/99999999999").status_code == 404
+    assert newest and middle
+
+
+def test_the_list_of_requests_is_paged_and_filtered_by_status(desk, make_account, monkeypatch):
+    from service.procedures.labelling import listing
+
+    ids = [desk.call("POST", "/api/labelling-requests", desk.partner, title=f"Draft {n}")[1]["id"] for n in range(3)]
+    desk.call("POST", "/api/labelling-requests", desk.other_partner, title="Another partner's")
+    submitted = _submitted(desk)
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    partner = _web(desk, make_account, "web.sn@example.org", "partner", partner="SN")
+    first = partner.get("/labelling?lang=en").get_data(as_text=True)
+    rows = re.findall(r'<a href="/labelling/(\d+)">', first)
+    assert rows == [str(submitted), str(ids[2])] and 'rel="next"' in first
+    assert "<td>Senegal</td>" in first
+    second = partner.get("/labelling?lang=en&page=2").get_data(as_text=True)
+    assert re.findall(r'<a href="/labelling/(\d+)">', second) == [str(ids[1]), str(ids[0])]
+    third = partner.get("/labelling?lang=en&page=3").get_data(as_text=True)
+    assert re.findall(r'<a href="/labelling/(\d+)">', third) == [] and "Another partner" not in first + second + third
+    only = partner.get("/labelling?lang=en&status=submitted").get_data(as_text=True)
+    assert re.findall(r'<a href="/labelling/(\d+)">', only) == [str(submitted)]
+    assert partner.get("/labelling?status=nonsense").status_code == 200

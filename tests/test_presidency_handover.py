@@ -126,7 +126,8 @@ def _records_of_the_term(desk):
     assert desk.call("POST", f"/api/labelling-requests/{received['id']}/submit", "sn")[0] == 200
     code, withdrawn = desk.call("POST", "/api/silent-procedures", "officer", **LAUNCH)
     assert code == 201
-    assert desk.call("POST", f"/api/silent-procedures/{withdrawn['id']}/withdraw", "officer")[0] == 200
+    assert desk.call("POST", f"/api/silent-procedures/{withdrawn['id']}/withdraw", "officer",
+                     reason="Superseded by the new programme.")[0] == 200
     desk.at(desk.clock.now() + timedelta(days=15))
     assert desk.call("GET", f"/api/labelling-requests/{labelled['id']}", "sn")[1]["status"] == "labelled"
     return labelled["id"], received["id"], withdrawn["id"]

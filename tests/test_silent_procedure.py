@@ -191,18 +191,21 @@ def test_extend_tells_everyone_replans_reminders_and_keeps_links_valid(procedure
     procedure.launch()
     comment_link = procedure.link("ng@example.org", "Comment")
     refused = procedure.client.post(f"/api/silent-procedures/{procedure.id}/extend",
-                                    json={"deadline": "2026-03-09T10:00", "timezone": "Europe/Brussels"},
+                                    json={"deadline": "2026-03-09T10:00", "timezone": "Europe/Brussels",
+                                          "reason": "Members asked for more time."},
                                     headers=bearer(procedure.officer))
     assert refused.status_code == 422  # earlier than the current deadline
     extended = procedure.client.post(f"/api/silent-procedures/{procedure.id}/extend",
-                                     json={"deadline": "2026-03-13T12:00", "timezone": "Africa/Lagos"},
+                                     json={"deadline": "2026-03-13T12:00", "timezone": "Africa/Lagos",
+                                           "reason": "Members asked for more time."},
                                      headers=bearer(procedure.officer))
     assert extended.status_code == 200, extended.get_json()
     new_deadline = datetime(2026, 3, 13, 11, 0, tzinfo=timezone.utc)
     assert extended.get_json()["deadline"] == new_deadline.isoformat()
     procedure.deliver()
     for email in MEMBERS:
-        assert len(procedure.mails(to=email, subject="Deadline extended") + procedure.mails(to=email, subject="Échéance prorogée")) == 1
+        told = procedure.mails(to=email, subject="Deadline extended") + procedure.mails(to=email, subject="Échéance prorogée")
+        assert len(told) == 1 and "Members asked for more time." in text_part(told[0])
     procedure.pass_deadline(DEADLINE)  # the old deadline: nothing happens
     assert procedure.state()["status"] == "open"
     assert procedure.act(comment_link, comment="Still time.").status_code == 200
@@ -214,19 +217,28 @@ def test_extend_tells_everyone_replans_reminders_and_keeps_links_valid(procedure
     assert procedure.state()["status"] == "adopted"
     record = procedure.client.get(f"/api/silent-procedures/{procedure.id}/record", headers=bearer(procedure.officer)).get_json()
     assert record["extensions"][0]["to"] == new_deadline.isoformat()
+    assert record["extensions"][0]["reason"] == "Members asked for more time."
 
 
 def test_withdraw(procedure):
     procedure.launch()
     path = procedure.link("be@example.org", "objection")
-    withdrawn = procedure.client.post(f"/api/silent-procedures/{procedure.id}/withdraw", headers=bearer(procedure.officer))
+    unexplained = procedure.client.post(f"/api/silent-procedures/{procedure.id}/withdraw", headers=bearer(procedure.officer))
+    assert unexplained.status_code == 422
+    assert unexplained.get_json()["errors"]["json"]["reason"] == ["Give the reason for the withdrawal."]
+    withdrawn = procedure.client.post(f"/api/silent-procedures/{procedure.id}/withdraw", headers=bearer(procedure.officer),
+                                      json={"reason": "The text is superseded by the new action plan."})
     assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
+    assert withdrawn.get_json()["withdrawal_reason"] == "The text is superseded by the new action plan."
     procedure.deliver()
     for email in MEMBERS:
-        assert len(procedure.mails(to=email, subject="Withdrawn") + procedure.mails(to=email, subject="retirée")) == 1
+        told = procedure.mails(to=email, subject="Withdrawn") + procedure.mails(to=email, subject="retirée")
+        assert len(told) == 1 and "The text is superseded by the new action plan." in text_part(told[0])
     page = procedure.client.get(path + "?lang=fr").get_data(as_text=True)
     assert "Cette procédure est close" in page and 'name="reason"' not in page
-    again = procedure.client.post(f"/api/silent-procedures/{procedure.id}/withdraw", headers=bearer(procedure.officer))
+    assert "le Secrétariat a retiré cette procédure" in page and "The text is superseded by the new action plan." in page
+    again = procedure.client.post(f"/api/silent-procedures/{procedure.id}/withdraw", headers=bearer(procedure.officer),
+                                  json={"reason": "Twice."})
     assert again.status_code == 409
 
 
@@ -450,3 +462,248 @@ def test_documents_are_frozen_with_the_text_and_downloadable_from_the_links(proc
     bad = procedure.client.post("/api/silent-procedures", headers=bearer(procedure.officer), json={
         **LAUNCH, "documents": [{"filename": "x.pdf", "content_type": "application/pdf", "content": "not base64!"}]})
     assert bad.status_code == 422
+
+
+# The Secretariat's pages ----------------------------------------------------------------------
+
+@pytest.fixture
+def clerk(procedure, make_account):
+    """A signed-in Secretariat officer's browser session (test client), in English."""
+    make_account("clerk@example.org", "secretariat", password="a long passphrase", language="en")
+    client = procedure.app.test_client()
+    sign_in(client, "clerk@example.org")
+    return client
+
+
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def _cell(page, member):
+    """The text of a member's row on the procedure page, tags stripped."""
+    row = re.search(r"<tr>\s*<th scope=\"row\">[^<]*\(" + member + r"\)[^(].*?</tr>", page, re.S)
+    assert row, member
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row.group(0)))
+
+
+def test_the_procedure_page_shows_every_member_and_their_response(procedure, clerk):
+    procedure.launch(documents=[{"filename": "annex.pdf", "content_type": "application/pdf",
+                                 "content": "JVBERi0xLjQgYW5uZXg="}])
+    procedure.act(procedure.link("be@example.org", "Commenter"), comment="Nous soutenons le texte.")
+    procedure.act(procedure.link("sn2@example.org", "No objection"))
+    page = _page(clerk, f"/silent-procedures/{procedure.id}?lang=en")
+    assert f"<title>Silent procedure no. {procedure.id} — Conclusions of the thematic meeting" in page
+    assert "The Steering Committee endorses the conclusions annexed hereto." in page
+    assert "Endorse the conclusions." in page
+    # The deadline in its own zone and in the viewer's (the Secretariat's account has none: UTC), and time left.
+    assert "10 March 2026, 17:00 (Europe/Brussels) — 10 March 2026, 16:00 (UTC)" in page
+    assert "in 8 days" in page
+    assert "2 of 3 members that may break silence have responded" in page
+    be, ng, sn, iom = (_cell(page, code) for code in ("BE", "NG", "SN", "IOM"))
+    assert "comment or explanation of position" in be and "Nous soutenons le texte." in be and "be@example.org" in be
+    assert "No response yet." in ng
+    assert "no objection" in sn and "sn2@example.org" in sn and "sn1@example.org" in sn
+    assert "observer" in iom and "No response yet." in iom
+    document = re.search(r'href="(/silent-procedures/\d+/documents/\d+)">annex.pdf', page).group(1)
+    assert clerk.get(document).data == b"%PDF-1.4 annex"
+
+
+def test_the_procedure_page_reads_the_same_queries_whatever_the_number_of_members(procedure, clerk, make_account):
+    from sqlalchemy import event
+
+    from service.extensions import db
+
+    def statements(path):
+        seen = []
+        with procedure.app.app_context():
+            engine = db.engine
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            _page(clerk, path)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return [" ".join(q.split())[:150] for q in seen]
+
+    procedure.launch()
+    few = procedure.id
+    procedure.act(procedure.links("ng@example.org", "Comment")[-1], comment="On record.")
+    for index, code in enumerate(("FR", "ES", "MA", "ML", "GH", "CI")):
+        make_account(f"member{index}@example.org", "committee-member", partner=code, language="en")
+    procedure.launch()
+    for email in ("be@example.org", "member0@example.org", "member3@example.org"):
+        procedure.act(procedure.links(email, "Comment")[-1], comment="On record.")
+    many, some = statements(f"/silent-procedures/{procedure.id}"), statements(f"/silent-procedures/{few}")
+    assert len(many) == len(some), "\n".join(many) + "\n-----\n" + "\n".join(some)
+
+
+def test_withdraw_from_the_page_asks_a_reason_then_a_confirmation(procedure, clerk):
+    from service.extensions import db
+    from service.models import AuditEntry
+
+    procedure.launch()
+    page = _page(clerk, f"/silent-procedures/{procedure.id}?lang=fr")
+    token = csrf_token(page)
+    unexplained = clerk.post(f"/silent-procedures/{procedure.id}/withdraw", data={"csrf_token": token, "reason": " "})
+    assert unexplained.status_code == 422
+    assert re.search(r'<span class="error" id="withdraw-reason-error">Le motif du retrait ne peut être vide.',
+                     unexplained.get_data(as_text=True))
+    assert clerk.post(f"/silent-procedures/{procedure.id}/withdraw",
+                      data={"reason": "Superseded."}).status_code == 400  # no CSRF token, nothing done
+    asked = clerk.post(f"/silent-procedures/{procedure.id}/withdraw",
+                       data={"csrf_token": token, "reason": "Le plan d’action le remplace."})
+    confirm = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "<title>Confirmer le retrait" in confirm
+    assert "Le plan d’action le remplace." in confirm and 'name="confirmed" value="yes"' in confirm
+    assert procedure.state()["status"] == "open"  # asking changes nothing
+    done = clerk.post(f"/silent-procedures/{procedure.id}/withdraw",
+                      data={"csrf_token": csrf_token(confirm), "reason": "Le plan d’action le remplace.", "confirmed": "yes"})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/silent-procedures/{procedure.id}")
+    state = procedure.state()
+    assert state["status"] == "withdrawn" and state["withdrawal_reason"] == "Le plan d’action le remplace."
+    procedure.deliver()
+    for email in MEMBERS + ["officer@example.org"]:
+        told = procedure.mails(to=email, subject="Withdrawn") + procedure.mails(to=email, subject="retirée")
+        assert len(told) == 1 and "Le plan d’action le remplace." in text_part(told[0]), email
+    page = _page(clerk, f"/silent-procedures/{procedure.id}?lang=fr")
+    assert "Motif du retrait" in page and "Le plan d’action le remplace." in page and 'name="reason"' not in page
+    assert "Le plan d’action le remplace." in _page(clerk, f"/silent-procedures/{procedure.id}/record")
+    assert clerk.get(f"/silent-procedures/{procedure.id}/record.json").get_json()["withdrawal_reason"] == \
+        "Le plan d’action le remplace."
+    rows = list(csv.DictReader(io.StringIO(_page(clerk, f"/silent-procedures/{procedure.id}/record.csv"))))
+    assert rows[-1]["counted_or_status"] == "withdrawn" and rows[-1]["reason"] == "Le plan d’action le remplace."
+    with procedure.app.app_context():
+        audit = db.session.scalars(select_audit(AuditEntry, state)).all()
+    assert any(entry.detail.get("payload", {}).get("reason") == "Le plan d’action le remplace." for entry in audit)
+
+
+def select_audit(AuditEntry, state):
+    from sqlalchemy import select
+
+    from service.procedures.silent_procedure.models import SilentProcedure
+    return select(AuditEntry).where(AuditEntry.case_id == select(SilentProcedure.case_id).where(
+        SilentProcedure.id == state["id"]).scalar_subquery())
+
+
+def test_extend_from_the_page_with_a_reason_and_a_confirmation(procedure, clerk):
+    procedure.launch()
+    token = csrf_token(_page(clerk, f"/silent-procedures/{procedure.id}"))
+    earlier = clerk.post(f"/silent-procedures/{procedure.id}/extend", data={
+        "csrf_token": token, "deadline": "2026-03-09T10:00", "timezone": "Europe/Brussels", "reason": "More time."})
+    assert earlier.status_code == 422
+    refused = earlier.get_data(as_text=True)
+    assert 'id="extend-deadline-error">The new deadline must be later than the current one.' in refused
+    assert "More time." in refused  # what was typed comes back
+    form = {"csrf_token": token, "deadline": "2026-03-13T12:00", "timezone": "Africa/Lagos",
+            "reason": "Several capitals asked for more time."}
+    confirm = clerk.post(f"/silent-procedures/{procedure.id}/extend", data=form).get_data(as_text=True)
+    assert "<title>Confirm the extension" in confirm
+    assert "10 March 2026, 17:00 (Europe/Brussels)" in confirm and "13 March 2026, 12:00 (Africa/Lagos)" in confirm
+    assert procedure.state()["deadline"] == DEADLINE.isoformat()
+    assert clerk.post(f"/silent-procedures/{procedure.id}/extend", data={**form, "confirmed": "yes"}).status_code == 302
+    assert procedure.state()["deadline"] == datetime(2026, 3, 13, 11, 0, tzinfo=timezone.utc).isoformat()
+    procedure.deliver()
+    told = procedure.mails(to="ng@example.org", subject="Deadline extended")
+    assert len(told) == 1 and "Reason given by the Secretariat: Several capitals asked for more time." in text_part(told[0])
+    assert "Several capitals asked for more time." in _page(clerk, f"/silent-procedures/{procedure.id}")
+    rows = list(csv.DictReader(io.StringIO(_page(clerk, f"/silent-procedures/{procedure.id}/record.csv"))))
+    extended = next(row for row in rows if row["event"] == "extended")
+    assert extended["reason"] == "Several capitals asked for more time." and extended["who"] == "clerk@example.org"
+
+
+def test_relaunch_from_the_page_after_silence_was_broken(procedure, clerk):
+    procedure.launch()
+    objection = procedure.link("be@example.org", "objection")
+    assert 'id="relaunch-text"' not in _page(clerk, f"/silent-procedures/{procedure.id}")  # only after silence is broken
+    procedure.act(objection, reason="Paragraphe 3 à revoir.")
+    procedure.deliver()
+    page = _page(clerk, f"/silent-procedures/{procedure.id}")
+    assert "silence broken" in page and "Paragraphe 3 à revoir." in _cell(page, "BE")
+    assert 'id="relaunch-text"' in page and 'name="reason"' not in page  # no extending or withdrawing now
+    token = csrf_token(page)
+    revised = {"csrf_token": token, "text": "The conclusions, paragraph 3 revised.",
+               "proposed_decision": "Endorse the revised conclusions.", "deadline": "2026-03-03T10:00",
+               "timezone": "Europe/Brussels"}
+    too_soon = clerk.post(f"/silent-procedures/{procedure.id}/relaunch", data=revised)
+    assert too_soon.status_code == 422
+    assert 'id="relaunch-deadline-error">The deadline must be at least' in too_soon.get_data(as_text=True)
+    assert "The conclusions, paragraph 3 revised." in too_soon.get_data(as_text=True)  # nothing typed is lost
+    relaunched = clerk.post(f"/silent-procedures/{procedure.id}/relaunch", data={**revised, "deadline": "2026-03-20T17:00"})
+    assert relaunched.status_code == 302
+    new_path = relaunched.headers["Location"]
+    new_page = _page(clerk, new_path)
+    assert "The conclusions, paragraph 3 revised." in new_page and "Endorse the revised conclusions." in new_page
+    assert f'href="/silent-procedures/{procedure.id}">Silent procedure no. {procedure.id}</a>' in new_page  # earlier version
+    new_id = int(new_path.rsplit("/", 1)[1])
+    assert f'href="/silent-procedures/{new_id}">Silent procedure no. {new_id}</a>' in _page(
+        clerk, f"/silent-procedures/{procedure.id}")
+    procedure.deliver()
+    assert len(procedure.mails(to="ng@example.org", subject="Endorse") + procedure.mails(
+        to="ng@example.org", subject="deadline 20 March")) == 1
+    # The old link tells how its procedure ended, and where the revised text went.
+    closed = procedure.client.get(objection + "?lang=en").get_data(as_text=True)
+    assert re.search(r"Belgium broke silence \(objection\): the text is not adopted", closed)
+    assert f"A revised text was sent out as silent procedure no. {new_id}" in closed
+    twice = clerk.post(f"/silent-procedures/{procedure.id}/relaunch", data={**revised, "deadline": "2026-03-20T17:00"})
+    assert twice.status_code == 409 and "already relaunched" in twice.get_data(as_text=True)
+
+
+def test_a_closed_procedures_link_says_it_was_adopted(procedure):
+    procedure.launch()
+    path = procedure.link("ng@example.org", "Object")
+    procedure.pass_deadline()
+    page = procedure.client.get(path + "?lang=en").get_data(as_text=True)
+    assert "This procedure has ended" in page and "How this procedure ended" in page
+    assert "the deadline passed without objection: the text is adopted ad referendum." in page
+    assert 'name="reason"' not in page
+
+
+def test_the_list_is_filtered_sorted_and_paged(make_app, frozen_clock, accounts, make_account):
+    app = make_app(PAGE_SIZE=2)
+    client = app.test_client()
+    officer = bearer(accounts["officer"])
+    ids = []
+    for day in (12, 10, 14, 11, 13):
+        created = client.post("/api/silent-procedures", json={**LAUNCH, "subject": f"Procedure due on the {day}th",
+                                                              "deadline": f"2026-03-{day}T17:00"}, headers=officer)
+        ids.append(created.get_json()["id"])
+    assert client.post(f"/api/silent-procedures/{ids[2]}/withdraw", json={"reason": "Superseded."},
+                       headers=officer).status_code == 200
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    sign_in(client, "clerk@example.org")
+
+    def subjects(page):
+        return re.findall(r"Procedure due on the (\d+)th", page)
+
+    first = _page(client, "/silent-procedures?lang=en")
+    assert subjects(first) == ["13", "11"]  # most recently launched first
+    assert 'rel="next"' in first and 'rel="prev"' not in first and "<title>Silent procedures</title>" in first
+    assert "in 9 days" in first and "0 of 3" in first and "open" in first
+    second = _page(client, re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&"))
+    assert subjects(second) == ["14", "10"] and 'rel="prev"' in second and "withdrawn" in second
+    by_deadline = _page(client, "/silent-procedures?sort=deadline&page=2")
+    assert subjects(by_deadline) == ["12", "13"]
+    assert subjects(_page(client, "/silent-procedures?sort=deadline&page=3")) == ["14"]
+    withdrawn = _page(client, "/silent-procedures?status=withdrawn&lang=fr")
+    assert subjects(withdrawn) == ["14"] and "retirée" in withdrawn and 'rel="next"' not in withdrawn
+    assert subjects(_page(client, "/silent-procedures?status=nonsense&page=zero&sort=x")) == ["13", "11"]
+    assert _page(client, "/silent-procedures?page=99&lang=en").count("No silent procedure") == 1
+
+
+def test_a_labelling_requests_procedure_links_to_the_request(make_app, frozen_clock, make_account):
+    from tests.helpers import REQUEST
+
+    app = make_app()
+    client = app.test_client()
+    _, officer = make_account("officer@example.org", "secretariat", password="a long passphrase")
+    _, partner = make_account("awa.diop@example.org", "partner", partner="SN")
+    make_account("be@example.org", "committee-member", partner="BE")
+    request_id = client.post("/api/labelling-requests", json=REQUEST, headers=bearer(partner)).get_json()["id"]
+    assert client.post(f"/api/labelling-requests/{request_id}/submit", headers=bearer(partner)).status_code == 200
+    accepted = client.post(f"/api/labelling-requests/{request_id}/review", json={"decision": "accept"},
+                           headers=bearer(officer)).get_json()
+    sign_in(client, "officer@example.org")
+    page = _page(client, f"/silent-procedures/{accepted['silent_procedure_id']}?lang=en")
+    assert re.search(rf'Decides on</dt><dd><a href="/labelling/{request_id}">Diaspora entrepreneurship fund</a>', page)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -132,6 +133,14 @@ def outgoing_mail():
     return render_template("outgoing_mail.html", messages=messages)
 
 
+def _other_language_url() -> str:
+    """This page in the other language: the same address, the same query (a list's filters and
+    page), only `lang` changed."""
+    other = "en" if current_language() == "fr" else "fr"
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
+    return request.script_root + request.path + "?" + urlencode(kept + [("lang", other)])
+
+
 def register(app: Flask, procedures) -> None:
     """The shared pages, the action-link pages, and every procedure's pages."""
     from .. import training_clock
@@ -157,6 +166,7 @@ def register(app: Flask, procedures) -> None:
             g.viewer_timezone = partner_timezone(db.session.get(Partner, contact.partner_code))
         return {
             "lang": current_language(),
+            "other_language_url": _other_language_url(),
             "contact": contact,
             "capture": app.config["MAIL_DELIVERY"] == "capture",
             "now": clock.now(),

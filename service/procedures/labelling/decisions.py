@@ -11,7 +11,8 @@ from marshmallow import ValidationError
 
 from forms.labelling import TYPE_LABELS
 from forms.silent_procedure import deadline_checks
-from service import cases, reference, terms
+from service import cases, terms
+from service.i18n import localized
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import Contact
@@ -20,6 +21,7 @@ from service.procedures.silent_procedure.models import SilentProcedure
 from service.unit_of_work import use_case
 from workflows import clock
 
+from . import notices, present
 from .models import LabellingRequest
 from .use_cases import require_secretariat, get
 
@@ -44,8 +46,13 @@ def _decision_deadline(data: dict[str, Any]) -> dict[str, Any]:
 
 def procedure_text(request: LabellingRequest, language: str = "en") -> str:
     """The text the Steering Committee approves: the request as submitted, in `language`."""
-    actions = reference.actions_by_number(request.actions)
+    names = present.names_for([request])
     none = "-"
+
+    def partner(code):
+        row = names.partner(code)
+        return localized(row) if row else code
+
     with force_locale(language):
         dates = (gettext("%(start)s to %(end)s", start=request.start_date.isoformat(), end=request.end_date.isoformat())
                  if request.end_date else request.start_date.isoformat())
@@ -53,7 +60,7 @@ def procedure_text(request: LabellingRequest, language: str = "en") -> str:
             gettext("Labelling request no. %(number)s: %(title)s", number=request.id, title=request.title),
             gettext("Type: %(type)s", type=TYPE_LABELS[request.type]),
             gettext("Lead partner: %(lead)s; associated partners: %(partners)s",
-                    lead=request.lead_partner, partners=", ".join(request.partners) or none),
+                    lead=partner(request.lead_partner), partners=", ".join(map(partner, request.partners)) or none),
             gettext("Implementing organisation(s): %(organisations)s",
                     organisations=", ".join(request.implementing_organisations) or none),
             gettext("Dates: %(dates)s; place: %(place)s", dates=dates, place=request.location),
@@ -61,10 +68,12 @@ def procedure_text(request: LabellingRequest, language: str = "en") -> str:
                     budget=request.budget_eur if request.budget_eur is not None else none,
                     funding=request.funding_source or none),
             gettext("Action Plan actions: %(actions)s", actions="; ".join(
-                gettext("domain %(domain)s, objective %(objective)s, action %(action)s",
-                        domain=d.number, objective=o.number, action=a.number) for d, o, a in actions)),
-            gettext("Global Compact objectives: %(objectives)s",
-                    objectives=", ".join(map(str, request.gcm_objectives)) or none),
+                gettext("Action %(number)s", number=a.number) + " \u2014 " + localized(a, "title") + " ("
+                + gettext("domain %(domain)s, objective %(objective)s", domain=d.number, objective=o.number) + ")"
+                for d, o, a in (names.actions[n] for n in request.actions if n in names.actions))),
+            gettext("Global Compact objectives: %(objectives)s", objectives="; ".join(
+                f"{n}. {localized(names.gcm[n], 'title')}" if n in names.gcm else str(n)
+                for n in request.gcm_objectives) or none),
             "", gettext("Summary:"), request.summary or "", "", gettext("Expected results:"), request.expected_results or "",
         ]
     return "\n".join(lines)
@@ -108,6 +117,7 @@ def review(request_id: int, data: dict[str, Any], actor: Contact) -> LabellingRe
         request.silent_procedure_id, request.status = procedure.id, "in_silent_procedure"
         step.update(silent_procedure.process_data(procedure))
     cases.step_task(task, step, actor)
+    notices.note_on_desk(request, request.case_id)
     return request
 
 
@@ -125,7 +135,9 @@ def after_silence(request_id: int, data: dict[str, Any], actor: Contact) -> Labe
         previous = db.session.get(SilentProcedure, request.silent_procedure_id)
         procedure = silent_procedure.prepare(_launch_data(request, _decision_deadline(data), data["text"]), actor,
                                              relaunch_of=previous)
-        request.silent_procedure_id = procedure.id
+        request.silent_procedure_id, request.status = procedure.id, "in_silent_procedure"
         step.update(silent_procedure.process_data(procedure))
     cases.step_task(task, step, actor)
+    if data["outcome"] == "relaunch":
+        notices.note_on_desk(request, request.case_id)  # back to the committee
     return request

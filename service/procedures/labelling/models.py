@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from database import db
 from database import UTCDateTime
 
-STATUSES = ("draft", "submitted", "changes_requested", "in_silent_procedure", "labelled", "not_labelled",
+STATUSES = ("draft", "submitted", "changes_requested", "in_silent_procedure", "silence_broken", "labelled", "not_labelled",
             "declined", "lapsed")
 #: The fields of the labelling form, stored as columns of the request.
 FORM_FIELDS = ("title", "type", "lead_partner", "partners", "implementing_organisations", "start_date", "end_date",

@@ -48,7 +48,8 @@ def notify_secretariat(request: LabellingRequest, notice: str) -> None:
 
 
 #: Whose move it is while a request is in each open status.
-WAITING_ON = {"submitted": "secretariat", "changes_requested": "partner", "in_silent_procedure": "committee-member"}
+WAITING_ON = {"submitted": "secretariat", "changes_requested": "partner", "in_silent_procedure": "committee-member",
+              "silence_broken": "secretariat"}
 
 
 def note_on_desk(request: LabellingRequest, case_id: int) -> None:
@@ -61,7 +62,8 @@ def note_on_desk(request: LabellingRequest, case_id: int) -> None:
 
 
 def update_from_process(case: Case, params: dict) -> None:
-    """The `labelling_update` operation: a step changes the request's status and/or tells the partner."""
+    """The `labelling_update` operation: a step changes the request's status, tells the partner
+    (`notice`) and/or the Secretariat (`secretariat_notice`)."""
     request = db.session.get(LabellingRequest, params["request_id"]) if is_row_id(params.get("request_id")) else None
     if request is not None and request.case_id is None and request.status == "submitted":
         request.case_id = case.id  # the submission that starts the case is still under way
@@ -75,3 +77,5 @@ def update_from_process(case: Case, params: dict) -> None:
         note_on_desk(request, case.id)
     if params.get("notice"):
         _notify(request, params["notice"], _audience(request))
+    if params.get("secretariat_notice"):
+        notify_secretariat(request, params["secretariat_notice"])

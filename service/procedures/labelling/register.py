@@ -4,13 +4,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from service.extensions import db
 from service.models import Action, Domain, Objective
 
 from . import actions as request_actions
 from .models import LabellingRequest, LabellingRequestAction
+
+
+def _holds(column, values):
+    """The JSON list in `column` holds one of `values`: an EXISTS over its items."""
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        items = func.json_array_elements_text(column).table_valued("value")
+        values = [str(v) for v in values]
+    else:
+        items = func.json_each(column).table_valued("value")
+    return select(1).select_from(items).where(items.c.value.in_(values)).exists()
 
 
 def register_query(filters: dict[str, Any]):
@@ -31,12 +42,10 @@ def register_query(filters: dict[str, Any]):
         query = query.where(in_plan.exists())
     if filters.get("partner"):
         code = filters["partner"]
-        # `partners` is a JSON list of codes: a code appears in its text between quotes.
-        query = query.where(or_(LabellingRequest.lead_partner == code,
-                                cast(LabellingRequest.partners, Text).contains(f'"{code}"', autoescape=True)))
+        query = query.where(or_(LabellingRequest.lead_partner == code, _holds(LabellingRequest.partners, [code])))
     if filters.get("type"):
         query = query.where(LabellingRequest.type == filters["type"])
-    if filters.get("year") and 1900 < filters["year"] < 9999:
+    if filters.get("year") and 1 <= filters["year"] <= 9999:
         year = filters["year"]
         query = query.where(LabellingRequest.start_date <= date(year, 12, 31),
                             func.coalesce(LabellingRequest.end_date, LabellingRequest.start_date) >= date(year, 1, 1))

@@ -3,7 +3,7 @@ from flask import make_response
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from forms.silent_procedure import ExtendForm, LaunchForm, RelaunchForm
+from forms.silent_procedure import ExtendForm, LaunchForm, RelaunchForm, WithdrawForm
 
 from service.api import pagination
 from service.api.auth import require_contact
@@ -42,6 +42,7 @@ class ProcedureSchema(Schema):
     on_behalf_of = fields.String(allow_none=True, metadata={
         "description": "The Presidency (partner code) in whose name it was launched"})
     closed_at = fields.String(allow_none=True)
+    withdrawal_reason = fields.String(allow_none=True)
     relaunch_of = fields.Integer(allow_none=True)
     relaunched_as = fields.Integer(allow_none=True)
     responses = fields.List(fields.Nested(ResponseSchema))
@@ -108,15 +109,16 @@ def get_procedure(procedure_id):
 @blp.arguments(ExtendForm)
 @blp.response(200, ProcedureSchema)
 def extend(data, procedure_id):
-    """Extend the deadline, before it passes."""
+    """Extend the deadline, before it passes, for a reason everyone is told."""
     return _record(use_cases.extend(procedure_id, data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/withdraw", methods=["POST"])
+@blp.arguments(WithdrawForm)
 @blp.response(200, ProcedureSchema)
-def withdraw(procedure_id):
-    """Withdraw the procedure, before the deadline."""
-    return _record(use_cases.withdraw(procedure_id, require_contact()))
+def withdraw(data, procedure_id):
+    """Withdraw the procedure, before the deadline, for a reason everyone is told."""
+    return _record(use_cases.withdraw(procedure_id, data, require_contact()))
 
 
 @blp.route("/<int:procedure_id>/relaunch", methods=["POST"])

@@ -37,6 +37,8 @@ class SilentProcedure(db.Model):
     deadline_sequence: Mapped[int] = mapped_column(Integer, default=0)
     # The Presidency in whose name it was launched: it keeps that name after a handover.
     presidency_id: Mapped[int | None] = mapped_column(ForeignKey("presidencies.id"))
+    # Why the Secretariat withdrew it (told to everyone, kept in the record).
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
 
     launched_by: Mapped[Contact | None] = relationship()
     presidency: Mapped[Presidency | None] = relationship()
@@ -95,6 +97,10 @@ class DeadlineExtension(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     extended_at: Mapped[datetime] = mapped_column(UTCDateTime)
     extended_by_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    # Why (told to everyone, kept in the record); none on extensions made before reasons were asked.
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    extended_by: Mapped[Contact | None] = relationship()
 
 
 class ProcedureDocument(db.Model):

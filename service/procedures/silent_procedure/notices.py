@@ -16,7 +16,7 @@ from service.models import is_row_id
 from service.models import Case, Contact
 from workflows import clock
 
-from .models import ProcedureRecipient, ProcedureResponse, SilentProcedure
+from .models import DeadlineExtension, ProcedureRecipient, ProcedureResponse, SilentProcedure
 from .use_cases import local_deadline
 
 SUBJECT = "silent_procedure"
@@ -59,7 +59,7 @@ def _ics(procedure: SilentProcedure, language: str, cancelled: bool = False) -> 
 
 # What an update notice may mention; each kind fills what concerns it.
 _NO_DETAILS = dict.fromkeys(("breaker", "breaking_kind", "response_kind", "response_text", "received_at",
-                             "late_reason"))
+                             "late_reason", "reason"))
 
 
 def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ics=None, can_break=True, **values):
@@ -119,9 +119,11 @@ def notice(case: Case, params: dict) -> None:
         return
     if kind == "extended":
         desk.update(case.id, SUBJECT, deadline_at=procedure.deadline_at, deadline_timezone=procedure.timezone)
+        reason = db.session.scalar(select(DeadlineExtension.reason).where(
+            DeadlineExtension.procedure_id == procedure.id).order_by(DeadlineExtension.id.desc()).limit(1))
         for r in recipients:
             _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure, r.contact.language),
-                  links=_links(procedure, r, r.contact.language, create=False))
+                  links=_links(procedure, r, r.contact.language, create=False), reason=reason)
         return
     # The procedure ends: withdrawn, adopted or silence broken.
     outcome = params["outcome"]
@@ -132,7 +134,8 @@ def notice(case: Case, params: dict) -> None:
         ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True),
         ProcedureResponse.kind.in_(("objection", "amendment"))).order_by(ProcedureResponse.received_at))
     extra = {"breaker": breaker.partner_code if breaker else None,
-             "breaking_kind": breaker.kind if breaker else None}
+             "breaking_kind": breaker.kind if breaker else None,
+             "reason": procedure.withdrawal_reason if outcome == "withdrawn" else None}
     told = set()
     audience = [(r.contact, r.partner_code) for r in recipients]
     if procedure.launched_by is not None:

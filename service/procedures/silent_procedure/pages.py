@@ -5,18 +5,18 @@ import base64
 import io
 from zoneinfo import available_timezones
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 import forms
-from forms.silent_procedure import LABELS, PURPOSES
+from forms.silent_procedure import LABELS, PURPOSES, REASON_LABELS
 from service import csv_export, links
 from service.errors import InvalidInput, ServiceError
 from service.extensions import db
 from service.models import Committee
 from service.web import signed_in
 
-from . import use_cases
+from . import overview, use_cases
 from .models import ProcedureDocument, SilentProcedure
 from .notices import summary
 from .record import csv_rows, record
@@ -39,7 +39,7 @@ def link_page(link, token, errors=None, values=None, status=200):
     state = link_state(link)
     return render_template("silent_procedure/act.html", link=link, procedure=summary(procedure, token),
                            purpose=PURPOSES[link.purpose], state=state, labels=LABELS, errors=errors or {},
-                           values=values or {}), status
+                           values=values or {}, ending=overview.ending(procedure)), status
 
 
 def done_page(link, token, receipt):
@@ -48,7 +48,7 @@ def done_page(link, token, receipt):
     next_url = f"/act/{links.token(receipt.next_link)}" if receipt.next_link is not None else None
     status = 200 if receipt.counted or receipt.replay else 409
     return render_template("silent_procedure/act_done.html", receipt=receipt, procedure=summary(procedure),
-                           member=link.partner_code, next_link_url=next_url), status
+                           member=link.partner_code, next_link_url=next_url, ending=overview.ending(procedure)), status
 
 
 @bp.route("/act/<token>/documents/<int:document_id>")
@@ -64,18 +64,36 @@ def act_document(token, document_id):
 
 # The Secretariat's pages --------------------------------------------------------------------
 
+def _page_number(value: str | None) -> int:
+    """A page number from the query string; what is not one is the first page."""
+    return int(value) if value and value.isdigit() and len(value) <= 6 and int(value) > 0 else 1
+
+
 @bp.route("/silent-procedures")
 @officer_page
 def index(officer):
-    procedures = db.session.scalars(select(SilentProcedure).order_by(SilentProcedure.id.desc())).all()
-    return render_template("silent_procedure/silent_procedures.html", procedures=procedures)
+    """Every procedure, filtered by status, sorted and paged in SQL."""
+    status = request.args.get("status") if request.args.get("status") in overview.STATUSES else None
+    sort = request.args.get("sort") if request.args.get("sort") in overview.SORTS else "newest"
+    page = overview.listing(status, sort, _page_number(request.args.get("page")), current_app.config["PAGE_SIZE"])
+
+    def page_url(number):
+        return url_for("silent_procedure_pages.index", status=status, sort=sort, page=number)
+
+    return render_template("silent_procedure/silent_procedures.html", page=page, status=status, sort=sort,
+                           statuses=overview.STATUSES, sorts=overview.SORTS,
+                           next_url=page_url(page.number + 1) if page.has_next else None,
+                           previous_url=page_url(page.number - 1) if page.number > 1 else None)
 
 
 def _launch_page(values, errors, status=200):
     committees = db.session.scalars(select(Committee).order_by(Committee.code)).all()
-    zones = COMMON_ZONES + sorted(available_timezones() - set(COMMON_ZONES))
-    return render_template("silent_procedure/silent_procedure_new.html", committees=committees, zones=zones,
+    return render_template("silent_procedure/silent_procedure_new.html", committees=committees, zones=_zones(),
                            values=values, errors=errors, labels=LABELS), status
+
+
+def _zones():
+    return COMMON_ZONES + sorted(available_timezones() - set(COMMON_ZONES))
 
 
 @bp.route("/silent-procedures/new", methods=["GET", "POST"])
@@ -101,42 +119,85 @@ def new(officer):
     return redirect(url_for("silent_procedure_pages.detail", procedure_id=procedure.id))
 
 
+def _detail_page(officer, procedure, form=None, values=None, errors=None, alert=None, status=200):
+    """The procedure page; `form` names the form (extend, withdraw, relaunch) whose posted
+    `values` and field `errors` come back to the officer."""
+    titles = {p.name: p.title for p in current_app.extensions["procedures"]}
+    return render_template("silent_procedure/silent_procedure.html", procedure=procedure,
+                           view=overview.overview(procedure), zones=_zones(), form=form, values=values or {},
+                           errors=errors or {}, alert=alert, labels=LABELS, reason_labels=REASON_LABELS,
+                           can_act=officer.has_role(*use_cases.OFFICE_ROLES), procedure_titles=titles), status
+
+
 @bp.route("/silent-procedures/<int:procedure_id>")
 @officer_page
 def detail(officer, procedure_id):
+    return _detail_page(officer, use_cases.get(procedure_id, officer))
+
+
+# Extending and withdrawing change what members were told: the officer gives a reason, sees
+# what will happen, and confirms. Relaunching starts a new procedure from the page's form.
+# Each change: its form, the fields the page posts, the check before confirming (if it asks
+# for a confirmation), and the use case.
+CHANGES = {
+    "extend": ("silent_procedure_extend", ("deadline", "timezone", "reason"), use_cases.may_extend, use_cases.extend),
+    "withdraw": ("silent_procedure_withdraw", ("reason",), use_cases.may_withdraw, use_cases.withdraw),
+    "relaunch": ("silent_procedure_relaunch", ("text", "proposed_decision", "deadline", "timezone"), None,
+                 use_cases.relaunch),
+}
+
+
+def _change(officer, procedure_id: int, change: str):
+    form_key, names, check, act = CHANGES[change]
     procedure = use_cases.get(procedure_id, officer)
-    return render_template("silent_procedure/silent_procedure.html", procedure=procedure, record=record(procedure),
-                           zones=COMMON_ZONES, error=request.args.get("error"))
-
-
-def _back(procedure_id, error=None):
-    return redirect(url_for("silent_procedure_pages.detail", procedure_id=procedure_id, error=error))
+    values = {name: request.form.get(name, "") for name in names}
+    try:
+        data = forms.FORMS[form_key]().load(values)
+    except forms.ValidationError as error:
+        return _detail_page(officer, procedure, change, values, error.messages, status=422)
+    try:
+        if check is not None and request.form.get("confirmed") != "yes":
+            check(procedure_id, data, officer)
+            return render_template("silent_procedure/silent_procedure_confirm.html", procedure=procedure,
+                                   change=change, values=values, data=data, reason_label=REASON_LABELS[change])
+        result = act(procedure_id, data, officer)
+    except InvalidInput as error:
+        return _detail_page(officer, use_cases.get(procedure_id, officer), change, values, error.errors,
+                            alert=error.message, status=422)
+    except ServiceError as error:  # closed meanwhile, or not the Secretariat: the page as it is now
+        return _detail_page(officer, use_cases.get(procedure_id, officer), alert=error.message, status=error.status)
+    return redirect(url_for("silent_procedure_pages.detail", procedure_id=result.id))
 
 
 @bp.route("/silent-procedures/<int:procedure_id>/extend", methods=["POST"])
 @officer_page
 def extend(officer, procedure_id):
-    try:
-        data = forms.FORMS["silent_procedure_extend"]().load(
-            {"deadline": request.form.get("deadline", ""), "timezone": request.form.get("timezone", "")})
-    except forms.ValidationError as error:
-        return _back(procedure_id, "; ".join(
-            m for msgs in error.messages.values() for m in (msgs if isinstance(msgs, list) else [msgs])))
-    try:
-        use_cases.extend(procedure_id, data, officer)
-    except ServiceError as error:
-        return _back(procedure_id, error.message)
-    return _back(procedure_id)
+    return _change(officer, procedure_id, "extend")
 
 
 @bp.route("/silent-procedures/<int:procedure_id>/withdraw", methods=["POST"])
 @officer_page
 def withdraw(officer, procedure_id):
-    try:
-        use_cases.withdraw(procedure_id, officer)
-    except ServiceError as error:
-        return _back(procedure_id, error.message)
-    return _back(procedure_id)
+    return _change(officer, procedure_id, "withdraw")
+
+
+@bp.route("/silent-procedures/<int:procedure_id>/relaunch", methods=["POST"])
+@officer_page
+def relaunch(officer, procedure_id):
+    """After silence was broken: the new text goes out as a new procedure, linked to this one."""
+    return _change(officer, procedure_id, "relaunch")
+
+
+@bp.route("/silent-procedures/<int:procedure_id>/documents/<int:document_id>")
+@officer_page
+def document(officer, procedure_id, document_id):
+    """A document of the procedure, for the Secretariat and the Presidency."""
+    procedure = use_cases.get(procedure_id, officer)
+    found = db.session.get(ProcedureDocument, document_id)
+    if found is None or found.procedure_id != procedure.id:
+        abort(404)
+    return Response(found.content, mimetype=found.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{found.filename}"'})
 
 
 @bp.route("/silent-procedures/<int:procedure_id>/record")

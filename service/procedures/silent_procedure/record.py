@@ -3,6 +3,7 @@ response with its time, extensions, the outcome; as a dict (page, JSON) and as C
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from notifications.models import OutboxMessage
 from service.extensions import db
@@ -22,6 +23,7 @@ def record(procedure: SilentProcedure) -> dict:
     responses = db.session.scalars(select(ProcedureResponse).where(ProcedureResponse.procedure_id == procedure.id)
                                    .order_by(ProcedureResponse.received_at, ProcedureResponse.id)).all()
     extensions = db.session.scalars(select(DeadlineExtension).where(DeadlineExtension.procedure_id == procedure.id)
+                                    .options(joinedload(DeadlineExtension.extended_by))
                                     .order_by(DeadlineExtension.id)).all()
     relaunched_as = db.session.scalar(select(SilentProcedure.id).where(SilentProcedure.relaunch_of_id == procedure.id))
     return {
@@ -42,6 +44,7 @@ def record(procedure: SilentProcedure) -> dict:
         "launched_by": procedure.launched_by.email if procedure.launched_by else None,
         "on_behalf_of": procedure.presidency.partner_code if procedure.presidency else None,
         "closed_at": _iso(procedure.closed_at),
+        "withdrawal_reason": procedure.withdrawal_reason,
         "relaunch_of": procedure.relaunch_of_id,
         "relaunched_as": relaunched_as,
         "members_addressed": [{"member": r.partner_code, "contact": r.contact.email, "can_break_silence": r.can_break}
@@ -53,13 +56,20 @@ def record(procedure: SilentProcedure) -> dict:
                        "received_at": _iso(r.received_at), "counted": r.counted, "not_counted_reason": r.not_counted_reason}
                       for r in responses],
         "extensions": [{"from": _iso(e.previous_deadline_at), "to": _iso(e.new_deadline_at), "timezone": e.timezone,
-                        "at": _iso(e.extended_at)} for e in extensions],
+                        "at": _iso(e.extended_at), "by": e.extended_by.email if e.extended_by else None,
+                        "reason": e.reason} for e in extensions],
     }
 
 
 def csv_rows(record: dict):
-    """The record as CSV lines, one per event: launch, members, e-mails, responses, extensions, outcome."""
-    yield ["time_utc", "event", "who", "detail", "counted_or_status"]
+    """The record as CSV lines, one per event: launch, members, e-mails, responses, extensions, outcome;
+    the last column says why the Secretariat extended or withdrew."""
+    for row in _events(record):
+        yield row + [""] * (6 - len(row))
+
+
+def _events(record: dict):
+    yield ["time_utc", "event", "who", "detail", "counted_or_status", "reason"]
     yield [record["launched_at"], "launched", record["launched_by"],
            f"{record['subject']} (text v{record['text_version']}, sha256 {record['text_hash']})", "open"]
     for member in record["members_addressed"]:
@@ -73,6 +83,7 @@ def csv_rows(record: dict):
         yield [response["received_at"], response["kind"], f"{response['contact']} ({response['member']})",
                response["text"], "counted" if response["counted"] else f"not counted: {response['not_counted_reason']}"]
     for extension in record["extensions"]:
-        yield [extension["at"], "extended", "", f"{extension['from']} -> {extension['to']}", extension["timezone"]]
+        yield [extension["at"], "extended", extension["by"] or "", f"{extension['from']} -> {extension['to']}",
+               extension["timezone"], extension["reason"] or ""]
     if record["closed_at"]:
-        yield [record["closed_at"], "outcome", "", "", record["status"]]
+        yield [record["closed_at"], "outcome", "", "", record["status"], record["withdrawal_reason"] or ""]

@@ -158,28 +158,45 @@ def _open_procedure(procedure_id: int, actor: Contact) -> SilentProcedure:
     return procedure
 
 
-@use_case
-def extend(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
-    """Move the deadline later, before it passes; everyone is told, reminders re-planned."""
+def may_extend(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
+    """The procedure, if `actor` may extend it as `data` says; else the refusal (the page asks
+    before it confirms)."""
     procedure = _open_procedure(procedure_id, actor)
-    new_deadline = data["deadline_utc"]
-    if new_deadline <= procedure.deadline_at:
+    if data["deadline_utc"] <= procedure.deadline_at:
         message = gettext("The new deadline must be later than the current one.")
         raise InvalidInput(message, {"deadline": [message]})
+    return procedure
+
+
+def may_withdraw(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
+    """The procedure, if `actor` may withdraw it; else the refusal."""
+    return _open_procedure(procedure_id, actor)
+
+
+@use_case
+def extend(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
+    """Move the deadline later, before it passes; everyone is told why, reminders re-planned."""
+    procedure = may_extend(procedure_id, data, actor)
+    new_deadline = data["deadline_utc"]
     db.session.add(DeadlineExtension(procedure_id=procedure.id, previous_deadline_at=procedure.deadline_at,
                                      new_deadline_at=new_deadline, timezone=data["timezone"],
-                                     extended_at=clock.now(), extended_by_id=actor.id))
+                                     extended_at=clock.now(), extended_by_id=actor.id, reason=data["reason"]))
     procedure.deadline_at, procedure.timezone = new_deadline, data["timezone"]
     procedure.deadline_sequence += 1
+    db.session.flush()  # the notice the step queues reads the extension and its reason
     cases.send_message(db.session.get(Case, procedure.case_id), "extend", {
-        "deadline": new_deadline.isoformat(), "reminders": reminder_times(new_deadline)}, actor)
+        "deadline": new_deadline.isoformat(), "reminders": reminder_times(new_deadline),
+        "reason": data["reason"]}, actor)
     return procedure
 
 
 @use_case
-def withdraw(procedure_id: int, actor: Contact) -> SilentProcedure:
-    procedure = _open_procedure(procedure_id, actor)
-    cases.send_message(db.session.get(Case, procedure.case_id), "withdraw", {"by": actor.email}, actor)
+def withdraw(procedure_id: int, data: dict, actor: Contact) -> SilentProcedure:
+    """Withdraw before the deadline, for the reason given (`forms.silent_procedure.WithdrawForm`)."""
+    procedure = may_withdraw(procedure_id, data, actor)
+    procedure.withdrawal_reason = data["reason"]
+    cases.send_message(db.session.get(Case, procedure.case_id), "withdraw",
+                       {"by": actor.email, "reason": data["reason"]}, actor)
     return procedure
 
 
