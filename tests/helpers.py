@@ -108,6 +108,7 @@ def labelled_initiative(app, title: str, labelled_days_ago: int = 0, **fields) -
     from decimal import Decimal
 
     from service.extensions import db
+    from service.procedures.labelling import actions
     from service.procedures.labelling.models import LabellingRequest
 
     values = {**REQUEST, **fields, "title": title}
@@ -120,6 +121,8 @@ def labelled_initiative(app, title: str, labelled_days_ago: int = 0, **fields) -
         row = LabellingRequest(partner_code=values["lead_partner"], status="labelled", created_at=T0, updated_at=T0,
                                submitted_at=T0, labelled_at=T0 - timedelta(days=labelled_days_ago), **values)
         db.session.add(row)
+        db.session.flush()
+        actions.replace(row.id, row.actions)  # the rows the register and the coverage read
         db.session.commit()
         return row.id
 
