@@ -89,7 +89,9 @@ def test_silent_procedures_in_pages_by_status(office):
     app, client, tokens, scheduler = office
     launched = [client.post("/api/silent-procedures", json={**LAUNCH, "subject": f"Text {n}"},
                             headers=bearer(tokens["officer"])).get_json()["id"] for n in range(3)]
-    client.post(f"/api/silent-procedures/{launched[1]}/withdraw", headers=bearer(tokens["officer"]))
+    withdrawn = client.post(f"/api/silent-procedures/{launched[1]}/withdraw", headers=bearer(tokens["officer"]),
+                            json={"reason": "The text is being revised."})
+    assert withdrawn.status_code == 200, withdrawn.get_json()
     items, pages = _walk(client, "/api/silent-procedures?limit=2", bearer(tokens["officer"]))
     assert [i["id"] for i in items] == launched[::-1] and pages == 2
     assert items[0]["deadline"].startswith("2026-03-10T16:00") and items[0]["deadline_local"].startswith("2026-03-10T17:00")
