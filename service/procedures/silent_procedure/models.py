@@ -14,8 +14,9 @@ STATUSES = ("open", "adopted", "silence_broken", "withdrawn")
 
 class SilentProcedure(db.Model):
     __tablename__ = "silent_procedures"
-    # The API's list: newest first, by status.
-    __table_args__ = (Index("ix_silent_procedures_status_id", "status", "id"),)
+    # The API's list: newest first, by status; the page's list: latest launched first.
+    __table_args__ = (Index("ix_silent_procedures_status_id", "status", "id"),
+                      Index("ix_silent_procedures_launched_at_id", "launched_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
