@@ -52,3 +52,6 @@ class Procedure:
     # What `flask --app service setup` does for it once the reference data is loaded
     # (idempotent, a use case); returns a line for the operator.
     setup: Callable[[], str] | None = None
+    # Its records that refer to these action numbers of the current Action Plan, as words for
+    # a message ("labelling request no. 4"): an action they name is not renumbered nor removed.
+    action_references: Callable[[set[int]], list[str]] | None = None

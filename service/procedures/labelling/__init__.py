@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from service import terms
 from service.procedure import Procedure
 
-from . import api, models, notices, pages
+from . import api, models, notices, pages, register
 
 PROCEDURE = Procedure(
     name="labelling",
@@ -28,4 +28,5 @@ PROCEDURE = Procedure(
     },
     roles=("partner", "secretariat", "presidency"),
     statuses=terms.LABELLING_STATUSES,
+    action_references=register.action_references,
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from service import reference
@@ -50,3 +51,11 @@ def register_entry(row: LabellingRequest, language: str = "en") -> dict[str, Any
         "labelled_at": row.labelled_at.isoformat() if row.labelled_at else None,
         "results": row.results, "results_submitted_at": row.results_submitted_at.isoformat() if row.results_submitted_at else None,
     }
+
+
+def action_references(numbers: set[int]) -> list[str]:
+    """The requests naming one of these actions (drafts too: their numbers would silently
+    point elsewhere), as words. Only two columns are read; the JSON lists are compared here."""
+    rows = db.session.execute(select(LabellingRequest.id, LabellingRequest.actions).order_by(LabellingRequest.id)).all()
+    return [gettext("labelling request no. %(number)s", number=row.id)
+            for row in rows if numbers.intersection(row.actions or [])]
