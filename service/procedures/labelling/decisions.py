@@ -60,9 +60,12 @@ def procedure_text(request: LabellingRequest, language: str = "en") -> str:
             gettext("Budget: %(budget)s EUR; funding: %(funding)s",
                     budget=request.budget_eur if request.budget_eur is not None else none,
                     funding=request.funding_source or none),
+            # The titles as they read today, frozen with the text: a later correction of a
+            # title changes the register, never what the committee was asked to approve.
             gettext("Action Plan actions: %(actions)s", actions="; ".join(
                 gettext("domain %(domain)s, objective %(objective)s, action %(action)s",
-                        domain=d.number, objective=o.number, action=a.number) for d, o, a in actions)),
+                        domain=d.number, objective=o.number, action=a.number)
+                + f" ({getattr(a, f'title_{language}')})" for d, o, a in actions)),
             gettext("Global Compact objectives: %(objectives)s",
                     objectives=", ".join(map(str, request.gcm_objectives)) or none),
             "", gettext("Summary:"), request.summary or "", "", gettext("Expected results:"), request.expected_results or "",

@@ -46,7 +46,9 @@ def register_entry(row: LabellingRequest, language: str = "en") -> dict[str, Any
         "start_date": row.start_date.isoformat() if row.start_date else None,
         "end_date": row.end_date.isoformat() if row.end_date else None, "location": row.location,
         "budget_eur": str(row.budget_eur) if row.budget_eur is not None else None,
-        "actions": [{"domain": d.number, "objective": o.number, "action": a.number} for d, o, a in actions],
+        # Today's titles (the Secretariat may correct them); the decision's text kept those it quoted.
+        "actions": [{"domain": d.number, "objective": o.number, "action": a.number,
+                     "title": {"en": a.title_en, "fr": a.title_fr}} for d, o, a in actions],
         "gcm_objectives": row.gcm_objectives, "summary": row.summary,
         "labelled_at": row.labelled_at.isoformat() if row.labelled_at else None,
         "results": row.results, "results_submitted_at": row.results_submitted_at.isoformat() if row.results_submitted_at else None,
