@@ -140,3 +140,40 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_lost(reference_re
     assert response.status_code == 422 and "title_en" in response.get_json()["errors"]["json"]
     assert client.get("/api/reference/committees").get_json() == before
     assert client.get("/api/reference/changes", headers=officer).get_json() == []
+
+
+def test_the_secretariat_edits_on_the_pages(reference_restored, client, make_account):
+    from tests.helpers import csrf_token, sign_in
+
+    make_account("clerk@example.org", "secretariat", password="a long passphrase")
+    make_account("focal@example.org", "partner", partner="SN", password="a long passphrase")
+    partner = client.application.test_client()
+    sign_in(partner, "focal@example.org")
+    assert partner.get("/reference").status_code == 403
+    sign_in(client, "clerk@example.org")
+    home = client.get("/reference?lang=fr").get_data(as_text=True)
+    assert "<title>Données de référence" in home and "Comité de pilotage du Processus de Khartoum" not in home
+    for path in ("/reference/action-plans/cadiz", "/reference/gcm-objectives", "/reference/partners",
+                 "/reference/committees", "/reference/changes", "/reference/action-plans/cadiz/actions/1",
+                 "/reference/partners/new", "/reference/committees/khartoum-steering-committee",
+                 "/reference/action-plans/cadiz/referents/1", "/reference/gcm-objectives/1"):
+        assert client.get(path + "?lang=fr").status_code == 200, path
+    page = client.get("/reference/action-plans/cadiz/actions/1").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "number": "1", "title_en": "Circular migration schemes",
+            "title_fr": "Programmes de migration circulaire"}
+    assert client.post("/reference/action-plans/cadiz/actions/1", data=form).status_code == 302
+    plan = client.get("/reference/action-plans/cadiz?lang=fr").get_data(as_text=True)
+    assert "1. Programmes de migration circulaire" in plan
+    history = client.get("/reference/action-plans/cadiz/actions/1?lang=en").get_data(as_text=True)
+    assert "clerk@example.org" in history and "Action 1" in history and "Circular migration schemes" in history
+    # A partner code that does not exist: the message next to the field, nothing changed.
+    page = client.get("/reference/committees/khartoum-steering-committee").get_data(as_text=True)
+    bad = {"csrf_token": csrf_token(page), "name_en": "Khartoum Process Steering Committee",
+           "name_fr": "Comité de pilotage du Processus de Khartoum", "members": ["FR", "QQ"]}
+    refused = client.post("/reference/committees/khartoum-steering-committee?lang=fr", data=bad)
+    assert refused.status_code == 422 and 'id="members-error"' in refused.get_data(as_text=True)
+    assert "QQ" in refused.get_data(as_text=True)
+    members = {c["code"]: c for c in client.get("/api/reference/committees").get_json()}["khartoum-steering-committee"]
+    assert [m["partner"] for m in members["members"]] == ["DE", "EU", "FR", "IT"]
+    download = client.get("/reference/export.zip")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
