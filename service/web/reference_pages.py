@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 import forms
@@ -23,6 +24,9 @@ from ..models.reference_changes import KINDS as CHANGE_KINDS
 from . import signed_in
 
 bp = Blueprint("reference_pages", __name__)
+KIND_LABELS = {"domain": _l("Domain"), "objective": _l("Objective"), "action": _l("Action"),
+               "gcm_objective": _l("Global Compact objective"), "partner": _l("Partner"),
+               "committee": _l("Committee"), "referents": _l("Referent partners")}
 office_page = signed_in(*editing.EDIT_ROLES)
 CHANGES_PER_PAGE = 50
 
@@ -84,6 +88,11 @@ def _edit(officer, *, title, fields, values, form, save, back, history=None, rem
     changes = editing.changes(*history, limit=CHANGES_PER_PAGE) if history else []
     return render_template("reference/edit.html", title=title, fields=fields, values=values, errors=errors,
                            labels=LABELS, back=back, changes=changes[:CHANGES_PER_PAGE], remove=remove), status
+
+
+@bp.context_processor
+def _words():
+    return {"kind_labels": KIND_LABELS, "field_labels": {**LABELS, "objective": KIND_LABELS["objective"]}}
 
 
 @bp.route("/reference")
