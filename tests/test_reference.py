@@ -79,10 +79,11 @@ def test_setup_keeps_an_edit_and_reports_the_difference(reference_restored, app,
     title = {"title_en": "Objective 1, as corrected", "title_fr": "Objectif 1, corrigé"}
     assert client.put("/api/reference/gcm-objectives/1", json=title, headers=officer).status_code == 200
     runner = app.test_cli_runner()
-    with app.app_context():
-        counts = reference_data.load()
-        db.session.commit()
-        assert counts["committee_members"] == 17  # read from the files
+    setup = runner.invoke(args=["setup"])
+    assert setup.exit_code == 0, setup.output
+    assert "17 committee members" in setup.output  # read from the files
+    assert "Reference data edited in the service, kept; the files differ:" in setup.output
+    assert "  gcm_objective 1: title_en is 'Objective 1, as corrected', the files say 'Collect" in setup.output
     committees = {c["code"]: c for c in client.get("/api/reference/committees").get_json()}
     assert [m["partner"] for m in committees["steering-committee"]["members"]] == ["BE", "FR", "NG", "SN"]
     assert client.get("/api/reference/gcm-objectives").get_json()[0]["title"]["en"] == "Objective 1, as corrected"
