@@ -93,7 +93,7 @@ def setup_command(demo: bool) -> None:
         set_password(referent, referent_password)
         token = issue_token(officer)
         db.session.commit()
-        click.echo(f"Demo contacts: {len(created)} at example.org.")
+        click.echo(f"Demo contacts: {len(set(created))} at example.org.")  # a member of two committees once
         click.echo(f"Demo partner focal point (Senegal): focal.sn@example.org, password {partner_password}")
         click.echo(f"Demo referent focal point (Chad, domain 3): referent.td@example.org, password {referent_password}")
         click.echo(f"Demo Secretariat account: secretariat@example.org, password {password}")
