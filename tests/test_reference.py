@@ -167,6 +167,8 @@ def test_the_secretariat_edits_on_the_pages(reference_restored, client, make_acc
     assert "1. Programmes de migration circulaire" in plan
     history = client.get("/reference/action-plans/cadiz/actions/1?lang=en").get_data(as_text=True)
     assert "clerk@example.org" in history and "Action 1" in history and "Circular migration schemes" in history
+    changes = client.get("/reference/changes?lang=fr&kind=action").get_data(as_text=True)
+    assert "Titre en anglais" in changes and "cadiz/action/1" in changes
     # A partner code that does not exist: the message next to the field, nothing changed.
     page = client.get("/reference/committees/khartoum-steering-committee").get_data(as_text=True)
     bad = {"csrf_token": csrf_token(page), "name_en": "Khartoum Process Steering Committee",
