@@ -324,7 +324,7 @@ def test_an_action_retitled_shows_in_the_register_and_the_form_and_the_decision_
     assert code == 200 and body["title"]["en"] == NEW_TITLE["title_en"]
     register = desk.client.get("/api/labelled-initiatives").get_json()
     assert register[0]["actions"][0]["title"] == {"en": NEW_TITLE["title_en"], "fr": NEW_TITLE["title_fr"]}
-    page = desk.client.get("/register?lang=fr").get_data(as_text=True)
+    page = desk.app.test_client().get("/register?lang=fr").get_data(as_text=True)
     assert NEW_TITLE["title_fr"] in page and "jeunes de la diaspora" not in page
     make_account("writer.sn@example.org", "partner", partner="SN", password="a long passphrase")
     writer = desk.app.test_client()
