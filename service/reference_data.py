@@ -142,10 +142,11 @@ def load(folder: Path = REFERENCE_DIR) -> dict[str, int]:
         counts["referents"] += len(item["partners"])
         if ("referents", domain_key(item["action_plan"], item["domain"])) in edited:
             continue
-        listed = {str(code) for code in item["partners"]}
+        listed = [str(code) for code in item["partners"]]
         db.session.execute(delete(Referent).where(Referent.domain_id == domain.id, Referent.partner_code.not_in(listed)))
         recorded = set(db.session.scalars(select(Referent.partner_code).where(Referent.domain_id == domain.id)))
-        db.session.add_all(Referent(domain_id=domain.id, partner_code=code) for code in sorted(listed - recorded))
+        # In the file's order: a cycle lists its referents in the order of their rows.
+        db.session.add_all(Referent(domain_id=domain.id, partner_code=code) for code in listed if code not in recorded)
     db.session.flush()
     return counts
 
