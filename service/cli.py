@@ -5,6 +5,7 @@ import secrets
 import signal
 import sys
 import threading
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -22,6 +23,7 @@ from .procedures import PROCEDURES
 from . import reference, reference_data
 
 users = AppGroup("users", help="Manage accounts (contacts who sign in).")
+reference_group = AppGroup("reference", help="The reference data: export, differences from the files.")
 
 # Partners whose demo contacts write in French.
 _FRENCH_SPEAKING = {
@@ -61,6 +63,11 @@ def setup_command(demo: bool) -> None:
     counts = reference_data.load()
     db.session.commit()
     click.echo("Reference data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    differences = reference_data.differences()
+    if differences:
+        click.echo("Reference data edited in the service, kept; the files differ:")
+        for line in differences:
+            click.echo(f"  {line}")
     if not counts["presidencies"]:
         differences = reference_data.presidency_differences()
         click.echo("Presidencies: the recorded timeline is kept" + (
@@ -86,11 +93,29 @@ def setup_command(demo: bool) -> None:
         set_password(referent, referent_password)
         token = issue_token(officer)
         db.session.commit()
-        click.echo(f"Demo contacts: {len(created)} at example.org.")
+        click.echo(f"Demo contacts: {len(set(created))} at example.org.")  # a member of two committees once
         click.echo(f"Demo partner focal point (Senegal): focal.sn@example.org, password {partner_password}")
         click.echo(f"Demo referent focal point (Chad, domain 3): referent.td@example.org, password {referent_password}")
         click.echo(f"Demo Secretariat account: secretariat@example.org, password {password}")
         click.echo(f"Demo Secretariat API token: {token}")
+
+
+@reference_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+def export_reference(folder: str) -> None:
+    """Write the current reference data to FOLDER in the format of config/reference/."""
+    for path in reference_data.export(Path(folder)):
+        click.echo(str(path))
+
+
+@reference_group.command("differences")
+def reference_differences() -> None:
+    """Where config/reference/ and the database disagree (nothing is changed)."""
+    lines = reference_data.differences()
+    for line in lines:
+        click.echo(line)
+    if not lines:
+        click.echo("The database holds what the files say.")
 
 
 @users.command("create")
@@ -171,4 +196,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(training)
     app.cli.add_command(setup_command)
     app.cli.add_command(users)
+    app.cli.add_command(reference_group)
     app.cli.add_command(scheduler_command)

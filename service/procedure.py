@@ -68,3 +68,6 @@ class Procedure:
     setup: Callable[[], str] | None = None
     # What of its records counts in the Action Plan's coverage.
     coverage_sources: tuple[CoverageSource, ...] = ()
+    # Its records that refer to these action numbers of the current Action Plan, as words for
+    # a message ("labelling request no. 4"): an action they name is not renumbered nor removed.
+    action_references: Callable[[set[int]], list[str]] | None = None

@@ -1,9 +1,12 @@
-"""Loading the reference data files of `config/reference/` into the database.
+"""Loading the reference data files of `config/reference/` into the database, and back.
 
 Idempotent: each entity is found by its natural key (a code, a number) and updated in place,
-so running `flask --app service setup` again changes only what the files changed. The
-presidencies are the exception: the file seeds an empty table, and from then on the presidency
-handover keeps the timeline; `presidency_differences` says where the file and it disagree.
+so running `flask --app service setup` again changes only what the files changed. What the
+Secretariat edited in the service (`reference_editing`, its history in `reference_changes`) is
+never overwritten: `differences` says where the files and the database disagree instead. The
+presidencies are seeded into an empty table only, and from then on the presidency handover
+keeps the timeline; `presidency_differences` says where the file and it disagree.
+`export` writes the current data back in the files' format.
 """
 from __future__ import annotations
 
@@ -16,6 +19,18 @@ from sqlalchemy import delete, select
 from config import REFERENCE_DIR
 
 from .extensions import db
+from .reference_editing import (
+    action_fields,
+    action_key,
+    committee_fields,
+    domain_fields,
+    domain_key,
+    edited_keys,
+    gcm_fields,
+    objective_fields,
+    objective_key,
+    partner_fields,
+)
 from .models import (
     Action,
     ActionPlan,
@@ -58,14 +73,18 @@ def _upsert(model, key: dict[str, Any], values: dict[str, Any]):
 
 
 def load(folder: Path = REFERENCE_DIR) -> dict[str, int]:
-    """Load every reference file (not committed); returns counts per kind."""
+    """Load every reference file (not committed); returns counts per kind (read from the
+    files). Items the Secretariat edited in the service are left as they are."""
+    edited = edited_keys()
     counts = {"partners": 0, "action_plans": 0, "actions": 0, "gcm_objectives": 0,
               "committee_members": 0, "presidencies": 0, "referents": 0}
     for item in _read("partners.yaml", folder):
+        counts["partners"] += 1
+        if ("partner", str(item["code"])) in edited:
+            continue
         _upsert(Partner, {"code": str(item["code"])}, {
             "name_en": item["name"]["en"], "name_fr": item["name"]["fr"], "kind": item["kind"],
             "region": item.get("region"), "status": item["status"]})
-        counts["partners"] += 1
     db.session.flush()
 
     for plan in _read("action_plans.yaml", folder):
@@ -75,24 +94,33 @@ def load(folder: Path = REFERENCE_DIR) -> dict[str, int]:
             "current": bool(plan.get("current"))})
         counts["action_plans"] += 1
         for domain_item in plan["domains"]:
-            domain = _upsert(Domain, {"action_plan_code": plan["code"], "number": domain_item["number"]},
-                             _texts(domain_item))
+            domain = _upsert_unless(edited, ("domain", domain_key(plan["code"], domain_item["number"])), Domain,
+                                    {"action_plan_code": plan["code"], "number": domain_item["number"]},
+                                    _texts(domain_item))
             db.session.flush()
             for objective_item in domain_item["objectives"]:
-                objective = _upsert(Objective, {"domain_id": domain.id, "number": objective_item["number"]},
-                                    {**_texts(objective_item), "to_confirm": bool(objective_item.get("to_confirm"))})
+                objective = _upsert_unless(
+                    edited, ("objective", objective_key(plan["code"], objective_item["number"])), Objective,
+                    {"domain_id": domain.id, "number": objective_item["number"]},
+                    {**_texts(objective_item), "to_confirm": bool(objective_item.get("to_confirm"))})
                 db.session.flush()
                 for action_item in objective_item["actions"]:
+                    counts["actions"] += 1
+                    if ("action", action_key(plan["code"], action_item["number"])) in edited:
+                        continue
                     _upsert(Action, {"objective_id": objective.id, "number": action_item["number"]},
                             {**_texts(action_item), "to_confirm": bool(action_item.get("to_confirm"))})
-                    counts["actions"] += 1
     db.session.flush()
 
     for item in _read("gcm_objectives.yaml", folder):
-        _upsert(GcmObjective, {"number": item["number"]}, _texts(item))
         counts["gcm_objectives"] += 1
+        if ("gcm_objective", str(item["number"])) not in edited:
+            _upsert(GcmObjective, {"number": item["number"]}, _texts(item))
 
     for item in _read("committees.yaml", folder):
+        if ("committee", item["code"]) in edited:
+            counts["committee_members"] += len(item["members"])
+            continue
         _upsert(Committee, {"code": item["code"]}, {"name_en": item["name"]["en"], "name_fr": item["name"]["fr"]})
         db.session.flush()
         listed = set()
@@ -107,16 +135,29 @@ def load(folder: Path = REFERENCE_DIR) -> dict[str, int]:
 
     counts["presidencies"] = _seed_presidencies(folder)
 
-    db.session.execute(delete(Referent))
     for item in _read("referents.yaml", folder):
         domain = db.session.scalar(select(Domain).filter_by(action_plan_code=item["action_plan"], number=item["domain"]))
         if domain is None:
             raise ReferenceDataError(f"referents: no domain {item['domain']} in {item['action_plan']}")
-        for code in item["partners"]:
-            db.session.add(Referent(domain_id=domain.id, partner_code=str(code)))
-            counts["referents"] += 1
+        counts["referents"] += len(item["partners"])
+        if ("referents", domain_key(item["action_plan"], item["domain"])) in edited:
+            continue
+        listed = [str(code) for code in item["partners"]]
+        db.session.execute(delete(Referent).where(Referent.domain_id == domain.id, Referent.partner_code.not_in(listed)))
+        recorded = set(db.session.scalars(select(Referent.partner_code).where(Referent.domain_id == domain.id)))
+        # In the file's order: a cycle lists its referents in the order of their rows.
+        db.session.add_all(Referent(domain_id=domain.id, partner_code=code) for code in listed if code not in recorded)
     db.session.flush()
     return counts
+
+
+def _upsert_unless(edited, key, model, natural_key, values):
+    """The row, created or updated from the file, unless the Secretariat edited it (then as it is)."""
+    if key in edited:
+        row = db.session.scalar(select(model).filter_by(**natural_key))
+        if row is not None:
+            return row
+    return _upsert(model, natural_key, values)
 
 
 # Presidencies -------------------------------------------------------------------------------
@@ -173,3 +214,144 @@ def presidency_differences(folder: Path = REFERENCE_DIR) -> list[str]:
     for item in items.values():
         lines.append(f"{item['partner_code']} from {item['start']}: in the file, not recorded")
     return lines
+
+
+# Where the files and the database disagree ---------------------------------------------------
+
+def _file_items(folder: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every item of the files, keyed and shaped as the history records them."""
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in _read("partners.yaml", folder):
+        code = str(item["code"])
+        items["partner", code] = {"code": code, "name_en": item["name"]["en"], "name_fr": item["name"]["fr"],
+                                  "kind": item["kind"], "region": item.get("region"), "status": item["status"]}
+    for plan in _read("action_plans.yaml", folder):
+        for domain in plan["domains"]:
+            items["domain", domain_key(plan["code"], domain["number"])] = {"number": domain["number"], **_texts(domain)}
+            for objective in domain["objectives"]:
+                items["objective", objective_key(plan["code"], objective["number"])] = {
+                    "number": objective["number"], **_texts(objective), "to_confirm": bool(objective.get("to_confirm"))}
+                for action in objective["actions"]:
+                    items["action", action_key(plan["code"], action["number"])] = {
+                        "number": action["number"], "objective": objective["number"], **_texts(action),
+                        "to_confirm": bool(action.get("to_confirm"))}
+    for item in _read("gcm_objectives.yaml", folder):
+        items["gcm_objective", str(item["number"])] = {"number": item["number"], **_texts(item)}
+    for item in _read("committees.yaml", folder):
+        members = item["members"]
+        items["committee", item["code"]] = {
+            "code": item["code"], "name_en": item["name"]["en"], "name_fr": item["name"]["fr"],
+            "members": sorted(str(m["partner"]) for m in members),
+            "members_to_confirm": sorted(str(m["partner"]) for m in members if m.get("to_confirm"))}
+    for item in _read("referents.yaml", folder):
+        items["referents", domain_key(item["action_plan"], item["domain"])] = {
+            "partners": sorted(str(code) for code in item["partners"])}
+    return items
+
+
+def _database_items() -> dict[tuple[str, str], dict[str, Any]]:
+    """Every item of the database, keyed and shaped as `_file_items` (a few queries in all)."""
+    items: dict[tuple[str, str], dict[str, Any]] = {}
+    for partner in db.session.scalars(select(Partner)):
+        items["partner", partner.code] = partner_fields(partner)
+    for plan in db.session.scalars(select(ActionPlan)):
+        for domain in plan.domains:
+            items["domain", domain_key(plan.code, domain.number)] = domain_fields(domain)
+            for objective in domain.objectives:
+                items["objective", objective_key(plan.code, objective.number)] = objective_fields(objective)
+                for action in objective.actions:
+                    items["action", action_key(plan.code, action.number)] = action_fields(action)
+    for objective in db.session.scalars(select(GcmObjective)):
+        items["gcm_objective", str(objective.number)] = gcm_fields(objective)
+    for committee in db.session.scalars(select(Committee)):
+        items["committee", committee.code] = committee_fields(committee)
+    referents: dict[tuple[str, str], list[str]] = {}
+    for referent in db.session.scalars(select(Referent)):
+        key = ("referents", domain_key(referent.domain.action_plan_code, referent.domain.number))
+        referents.setdefault(key, []).append(referent.partner_code)
+    for key, codes in referents.items():
+        items[key] = {"partners": sorted(codes)}
+    return items
+
+
+def differences(folder: Path = REFERENCE_DIR) -> list[str]:
+    """Where the files and the database disagree, one line per field (nothing changed).
+    After `load`, these are the Secretariat's edits, and what was added in the service."""
+    in_files, recorded = _file_items(folder), _database_items()
+    lines = []
+    for key in sorted(set(in_files) | set(recorded)):
+        kind, name = key
+        file_item, row = in_files.get(key), recorded.get(key)
+        if file_item is None:
+            lines.append(f"{kind} {name}: in the database, not in the files")
+        elif row is None:
+            lines.append(f"{kind} {name}: in the files, not in the database")
+        else:
+            for field, value in file_item.items():
+                if row.get(field) != value:
+                    lines.append(f"{kind} {name}: {field} is {row.get(field)!r}, the files say {value!r}")
+    return lines
+
+
+# Back to the files' format -------------------------------------------------------------------
+
+FILES = ("partners.yaml", "action_plans.yaml", "gcm_objectives.yaml", "committees.yaml", "referents.yaml",
+         "presidencies.yaml")
+
+
+def _both(row, prefix: str) -> dict[str, str]:
+    return {"en": getattr(row, f"{prefix}_en"), "fr": getattr(row, f"{prefix}_fr")}
+
+
+def export_data() -> dict[str, list]:
+    """The current reference data as the files hold it (file name → content)."""
+    partners = [{"code": p.code, "name": _both(p, "name"), "kind": p.kind, "region": p.region, "status": p.status}
+                for p in db.session.scalars(select(Partner).order_by(Partner.kind, Partner.code))]
+    plans = []
+    for plan in db.session.scalars(select(ActionPlan).order_by(ActionPlan.start_year)):
+        plans.append({
+            "code": plan.code, "current": plan.current, "name": _both(plan, "name"),
+            "start_year": plan.start_year, "end_year": plan.end_year,
+            "domains": [{"number": d.number, "title": _both(d, "title"), "objectives": [
+                {"number": o.number, "title": _both(o, "title"), "to_confirm": o.to_confirm, "actions": [
+                    {"number": a.number, "title": _both(a, "title"), "to_confirm": a.to_confirm} for a in o.actions]}
+                for o in d.objectives]} for d in plan.domains]})
+    gcm = [{"number": o.number, "title": _both(o, "title")}
+           for o in db.session.scalars(select(GcmObjective).order_by(GcmObjective.number))]
+    committees = [{"code": c.code, "name": _both(c, "name"),
+                   "members": [{"partner": m.partner_code, "to_confirm": m.to_confirm} for m in c.members]}
+                  for c in db.session.scalars(select(Committee).order_by(Committee.code))]
+    referents: dict[tuple[str, int], list[str]] = {}
+    for referent in db.session.scalars(select(Referent).order_by(Referent.partner_code)):
+        referents.setdefault((referent.domain.action_plan_code, referent.domain.number), []).append(referent.partner_code)
+    presidencies = [{"partner": p.partner_code, "title": {"en": p.title_en, "fr": p.title_fr}, "start": p.start,
+                     "end": p.end, "term_end": p.term_end,
+                     "handover_event": {"en": p.handover_event_en, "fr": p.handover_event_fr}
+                     if p.handover_event_en or p.handover_event_fr else None}
+                    for p in db.session.scalars(select(Presidency).order_by(
+                        Presidency.start.is_(None).desc(), Presidency.start, Presidency.id))]
+    return {
+        "partners.yaml": partners, "action_plans.yaml": plans, "gcm_objectives.yaml": gcm,
+        "committees.yaml": committees,
+        "referents.yaml": [{"action_plan": plan, "domain": number, "partners": codes}
+                           for (plan, number), codes in sorted(referents.items())],
+        "presidencies.yaml": presidencies,
+    }
+
+
+def export_texts() -> dict[str, str]:
+    """The files' texts, with a line saying where they come from."""
+    header = "# Exported from the service's database (flask --app service reference export).\n"
+    return {name: header + yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=120)
+            for name, content in export_data().items()}
+
+
+def export(folder: Path) -> list[Path]:
+    """Write the files into `folder` (created if needed); returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in export_texts().items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -99,6 +99,43 @@ def make_app(database_uri, tmp_path):
     engine.dispose()
 
 
+def _empty_mutable_tables(uri: str) -> None:
+    engine = sa.create_engine(uri)
+    with engine.begin() as connection:
+        for table in _mutable_tables():
+            connection.execute(sa.text(f"DELETE FROM {table}"))
+    engine.dispose()
+
+
+@pytest.fixture
+def reference_restored(database_uri):
+    """For a test that edits the reference data: afterwards, the files' data again (what the
+    test added removed, what it changed loaded back), for the tests that follow."""
+    yield
+    _empty_mutable_tables(database_uri)  # the history too: `load` then overwrites every item
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_uri, "TESTING": True, "SECRET_KEY": "test"})
+    with app.app_context():
+        from service import reference_data
+        from service.models import Action, Committee, Domain, Objective, Partner
+
+        reference_data.load()
+        db.session.flush()
+        added = set(reference_data._database_items()) - set(reference_data._file_items(reference_data.REFERENCE_DIR))
+        for kind, key in added:
+            if kind == "action":
+                plan, _, number = key.split("/")
+                db.session.execute(sa.delete(Action).where(Action.number == int(number), Action.objective_id.in_(
+                    sa.select(Objective.id).join(Domain).where(Domain.action_plan_code == plan))))
+            elif kind == "committee":
+                db.session.delete(db.session.get(Committee, key))
+            elif kind == "partner":
+                db.session.delete(db.session.get(Partner, key))
+        db.session.commit()
+        assert reference_data.differences() == []
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def app(make_app):
     return make_app()

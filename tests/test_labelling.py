@@ -90,7 +90,9 @@ def test_the_whole_path_to_the_register_and_the_results_report(desk):
     assert len(desk.mails("focal.sn@example.org", "labellisée")) == 1
     register = desk.client.get("/api/labelled-initiatives").get_json()
     assert [r["title"] for r in register] == [REQUEST["title"]]
-    assert register[0]["actions"] == [{"domain": 1, "objective": 1, "action": 3}]
+    assert register[0]["actions"] == [{"domain": 1, "objective": 1, "action": 3, "title": {
+        "en": "Entrepreneurship and productive investment by young people of the diaspora and by women",
+        "fr": "Entrepreneuriat et investissement productif des jeunes de la diaspora et des femmes"}}]
     assert desk.client.get("/api/labelled-initiatives?domain=2").get_json() == []
     assert len(desk.client.get("/api/labelled-initiatives?partner=FR&year=2026&type=bilateral_project").get_json()) == 1
     exported = list(csv.DictReader(io.StringIO(desk.client.get("/api/labelled-initiatives.csv").get_data(as_text=True))))
@@ -458,3 +460,51 @@ def test_the_list_of_requests_is_paged_and_filtered_by_status(desk, make_account
     only = partner.get("/labelling?lang=en&status=submitted").get_data(as_text=True)
     assert re.findall(r'<a href="/labelling/(\d+)">', only) == [str(submitted)]
     assert partner.get("/labelling?status=nonsense").status_code == 200
+OLD_TITLE = "Entrepreneurship and productive investment by young people of the diaspora and by women"
+NEW_TITLE = {"number": 3, "title_en": "Diaspora and women entrepreneurs: investment and enterprise",
+             "title_fr": "Entrepreneuriat et investissement de la diaspora et des femmes", "to_confirm": False}
+
+
+def test_an_action_retitled_shows_in_the_register_and_the_form_and_the_decision_keeps_its_words(
+        reference_restored, desk, make_account):
+    _, body = desk.call("POST", "/api/labelling-requests", desk.partner, **REQUEST)
+    request_id = body["id"]
+    assert desk.call("POST", f"/api/labelling-requests/{request_id}/submit", desk.partner)[0] == 200
+    code, body = desk.call("POST", f"/api/labelling-requests/{request_id}/review", desk.officer,
+                           decision="accept", deadline="2026-03-20T17:00", timezone="Europe/Brussels")
+    procedure_id = body["silent_procedure_id"]
+    desk.clock.freeze(T0 + timedelta(days=19))
+    desk.deliver()
+    assert desk.call("GET", f"/api/labelling-requests/{request_id}", desk.partner)[1]["status"] == "labelled"
+
+    # The Secretariat corrects the title (a partner may not).
+    assert desk.call("PUT", "/api/reference/action-plans/cadiz/actions/3", desk.partner, **NEW_TITLE)[0] == 403
+    code, body = desk.call("PUT", "/api/reference/action-plans/cadiz/actions/3", desk.officer, **NEW_TITLE)
+    assert code == 200 and body["title"]["en"] == NEW_TITLE["title_en"]
+    register = desk.client.get("/api/labelled-initiatives").get_json()
+    assert register[0]["actions"][0]["title"] == {"en": NEW_TITLE["title_en"], "fr": NEW_TITLE["title_fr"]}
+    page = desk.app.test_client().get("/register?lang=fr").get_data(as_text=True)
+    assert NEW_TITLE["title_fr"] in page and "jeunes de la diaspora" not in page
+    make_account("writer.sn@example.org", "partner", partner="SN", password="a long passphrase")
+    writer = desk.app.test_client()
+    sign_in(writer, "writer.sn@example.org")
+    form = writer.get("/labelling/new?lang=en").get_data(as_text=True)
+    assert NEW_TITLE["title_en"] in form and OLD_TITLE not in form
+    # The text the committee approved keeps the title it quoted.
+    record = desk.client.get(f"/api/silent-procedures/{procedure_id}/record", headers=bearer(desk.officer)).get_json()
+    assert OLD_TITLE in record["text"] and NEW_TITLE["title_en"] not in record["text"]
+    changes = desk.call("GET", "/api/reference/changes?kind=action", desk.officer)[1]
+    assert [(c["key"], c["by"], c["before"]["title_en"], c["after"]["title_en"]) for c in changes] == [
+        ("cadiz/action/3", "officer@example.org", OLD_TITLE, NEW_TITLE["title_en"])]
+
+    # The initiative names action 3 by its number: renumbering or removing it is refused, nothing changes.
+    code, body = desk.call("PUT", "/api/reference/action-plans/cadiz/actions/3", desk.officer, **{**NEW_TITLE, "number": 30})
+    assert code == 422 and f"labelling request no. {request_id}" in body["errors"]["number"][0]
+    code, body = desk.call("DELETE", "/api/reference/action-plans/cadiz/actions/3", desk.officer)
+    assert code == 422 and f"labelling request no. {request_id}" in body["message"]
+    code, body = desk.call("PUT", "/api/reference/action-plans/cadiz/actions/3", desk.officer, **{**NEW_TITLE, "number": 4})
+    assert code == 422 and "already exists" in body["errors"]["number"][0]
+    plan = desk.client.get("/api/reference/action-plans/cadiz").get_json()
+    numbers = [a["number"] for d in plan["domains"] for o in d["objectives"] for a in o["actions"]]
+    assert numbers == list(range(1, 30))
+    assert len(desk.call("GET", "/api/reference/changes", desk.officer)[1]) == 1

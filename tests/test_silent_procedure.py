@@ -707,3 +707,29 @@ def test_a_labelling_requests_procedure_links_to_the_request(make_app, frozen_cl
     sign_in(client, "officer@example.org")
     page = _page(client, f"/silent-procedures/{accepted['silent_procedure_id']}?lang=en")
     assert re.search(rf'Decides on</dt><dd><a href="/labelling/{request_id}">Diaspora entrepreneurship fund</a>', page)
+def test_a_joint_procedure_of_two_committees_addresses_each_member_once(procedure, make_account):
+    # France sits on both Steering Committees, Germany on Khartoum's only, Belgium on Rabat's only.
+    for email, partner in (("fr@example.org", "FR"), ("de@example.org", "DE")):
+        make_account(email, "committee-member", partner=partner)
+    procedure.launch(committees=["steering-committee", "khartoum-steering-committee"])
+    assert [len(procedure.mails(to)) for to in ("fr@example.org", "de@example.org", "be@example.org")] == [1, 1, 1]
+    record = procedure.client.get(f"/api/silent-procedures/{procedure.id}/record",
+                                  headers=bearer(procedure.officer)).get_json()
+    addressed = {m["contact"]: m for m in record["members_addressed"]}
+    assert list(addressed).count("fr@example.org") == 1 and len(record["members_addressed"]) == 7
+    assert addressed["fr@example.org"]["committees"] == ["khartoum-steering-committee", "steering-committee"]
+    assert addressed["de@example.org"]["committees"] == ["khartoum-steering-committee"]
+    assert addressed["be@example.org"]["committees"] == ["steering-committee"]
+    assert addressed["iom@example.org"]["committees"] == [] and not addressed["iom@example.org"]["can_break_silence"]
+    by_committee = record["addressed_by_committee"]
+    assert by_committee["khartoum-steering-committee"] == ["DE", "FR"]
+    assert by_committee["steering-committee"] == ["BE", "FR", "NG", "SN"]
+    with procedure.app.app_context():
+        from service.extensions import db
+        from service.models import DeskLine
+
+        line = db.session.scalar(db.select(DeskLine).where(DeskLine.subject_id == procedure.id))
+        assert (line.addressed, line.not_answered) == (5, 5)  # BE, DE, FR, NG, SN: each member once
+    # One objection from France, addressed under both committees, breaks the silence once.
+    procedure.act(procedure.link("fr@example.org", "Object"), reason="Not yet.")
+    assert procedure.state()["status"] == "silence_broken"

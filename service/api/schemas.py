@@ -205,3 +205,19 @@ class ReferentSchema(Schema):
 
     def _name(self, referent):
         return {"en": referent.partner.name_en, "fr": referent.partner.name_fr}
+
+
+class ReferenceChangeSchema(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    by = fields.Function(lambda change: change.by.email if change.by else None, allow_none=True)
+    kind = fields.String(metadata={"description": "domain, objective, action, gcm_objective, partner, committee, referents"})
+    key = fields.String(metadata={"description": "The item: cadiz/action/3, SN, steering-committee, ..."})
+    before = fields.Dict(allow_none=True, metadata={"description": "Its fields before (none: added)"})
+    after = fields.Dict(allow_none=True, metadata={"description": "Its fields after (none: removed)"})
+
+
+class DomainReferentsSchema(Schema):
+    action_plan = fields.String()
+    domain = fields.Integer()
+    partners = fields.List(fields.String())

@@ -20,6 +20,7 @@ from .reference import (  # noqa: F401
 )
 from .sessions import WebSession  # noqa: F401
 from .rate_limits import RateLimitCounter  # noqa: F401
+from .reference_changes import ReferenceChange  # noqa: F401
 
 
 #: The largest id an INTEGER primary key holds (PostgreSQL refuses a larger one with an error).

@@ -2,7 +2,7 @@
 the scheduler's heartbeat, and the indexes the paginated lists read
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-11-23 22:26:55
 """
 import json
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -30,4 +30,5 @@ PROCEDURE = Procedure(
     statuses=terms.LABELLING_STATUSES,
     coverage_sources=(CoverageSource(kind="labelled_initiative", title=_l("labelled initiatives"),
                                      rows=register.coverage_rows, path="/labelling/{id}"),),
+    action_references=register.action_references,
 )

@@ -32,19 +32,22 @@ def replace(request_id: int, numbers) -> None:
             for action_id, objective_id in found])
 
 
-def of(request_ids) -> dict[int, list[dict[str, int]]]:
-    """Request id → its actions as {"domain", "objective", "action"} numbers, for many requests in one query."""
+def of(request_ids) -> dict[int, list[dict]]:
+    """Request id → its actions as {"domain", "objective", "action"} numbers and the action's
+    {"en", "fr"} title as it reads today, for many requests in one query."""
     ids = list(request_ids)
-    found: dict[int, list[dict[str, int]]] = defaultdict(list)
+    found: dict[int, list[dict]] = defaultdict(list)
     if not ids:
         return found
     rows = db.session.execute(
-        select(LabellingRequestAction.request_id, Domain.number, Objective.number, Action.number)
+        select(LabellingRequestAction.request_id, Domain.number, Objective.number, Action.number,
+               Action.title_en, Action.title_fr)
         .join(Action, Action.id == LabellingRequestAction.action_id)
         .join(Objective, Objective.id == LabellingRequestAction.objective_id)
         .join(Domain, Domain.id == Objective.domain_id)
         .where(LabellingRequestAction.request_id.in_(ids))
         .order_by(LabellingRequestAction.request_id, Action.number)).all()
-    for request_id, domain, objective, action in rows:
-        found[request_id].append({"domain": domain, "objective": objective, "action": action})
+    for request_id, domain, objective, action, title_en, title_fr in rows:
+        found[request_id].append({"domain": domain, "objective": objective, "action": action,
+                                  "title": {"en": title_en, "fr": title_fr}})
     return found

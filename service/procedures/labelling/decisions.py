@@ -67,6 +67,8 @@ def procedure_text(request: LabellingRequest, language: str = "en") -> str:
             gettext("Budget: %(budget)s EUR; funding: %(funding)s",
                     budget=request.budget_eur if request.budget_eur is not None else none,
                     funding=request.funding_source or none),
+            # The titles as they read today, frozen with the text: a later correction of a
+            # title changes the register, never what the committee was asked to approve.
             gettext("Action Plan actions: %(actions)s", actions="; ".join(
                 gettext("Action %(number)s", number=a.number) + " \u2014 " + localized(a, "title") + " ("
                 + gettext("domain %(domain)s, objective %(objective)s", domain=d.number, objective=o.number) + ")"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select
 
 from service.extensions import db
@@ -82,6 +83,7 @@ def register_entry(row: LabellingRequest, language: str = "en", actions: list[di
         "start_date": row.start_date.isoformat() if row.start_date else None,
         "end_date": row.end_date.isoformat() if row.end_date else None, "location": row.location,
         "budget_eur": str(row.budget_eur) if row.budget_eur is not None else None,
+        # Today's titles (the Secretariat may correct them); the decision's text kept those it quoted.
         "actions": actions,
         "gcm_objectives": row.gcm_objectives, "summary": row.summary,
         "labelled_at": row.labelled_at.isoformat() if row.labelled_at else None,
@@ -96,3 +98,11 @@ def coverage_rows(start: date, end: date):
             .join(LabellingRequestAction, LabellingRequestAction.request_id == LabellingRequest.id)
             .where(LabellingRequest.status == "labelled", LabellingRequest.start_date <= end,
                    func.coalesce(LabellingRequest.end_date, LabellingRequest.start_date) >= start))
+
+
+def action_references(numbers: set[int]) -> list[str]:
+    """The requests naming one of these actions (drafts too: their numbers would silently
+    point elsewhere), as words. Only two columns are read; the JSON lists are compared here."""
+    rows = db.session.execute(select(LabellingRequest.id, LabellingRequest.actions).order_by(LabellingRequest.id)).all()
+    return [gettext("labelling request no. %(number)s", number=row.id)
+            for row in rows if numbers.intersection(row.actions or [])]

@@ -6,6 +6,8 @@ class RegisterActionSchema(Schema):
     domain = fields.Integer()
     objective = fields.Integer()
     action = fields.Integer()
+    title = fields.Dict(keys=fields.String(), values=fields.String(),
+                        metadata={"description": "The action's title today, in English and French"})
 
 
 class RegisterEntrySchema(Schema):

@@ -51,7 +51,10 @@ class ProcedureSchema(Schema):
 class RecordSchema(ProcedureSchema):
     text = fields.String()
     launched_by = fields.String(allow_none=True)
-    members_addressed = fields.List(fields.Dict())
+    members_addressed = fields.List(fields.Dict(), metadata={
+        "description": "Each contact addressed once, with the committees its member was addressed under"})
+    addressed_by_committee = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "Committee code → the members addressed under it"})
     emails = fields.List(fields.Dict())
     extensions = fields.List(fields.Dict())
 

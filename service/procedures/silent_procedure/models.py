@@ -60,6 +60,8 @@ class ProcedureRecipient(db.Model):
     partner_code: Mapped[str] = mapped_column(ForeignKey("partners.code"))
     # Observers are informed but cannot break silence.
     can_break: Mapped[bool] = mapped_column(Boolean)
+    # The committees the member was addressed under (a member of two is addressed once).
+    committees: Mapped[list | None] = mapped_column(JSON)
 
     procedure: Mapped[SilentProcedure] = relationship(back_populates="recipients")
     contact: Mapped[Contact] = relationship(lazy="joined")

@@ -16,6 +16,17 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _by_committee(procedure: SilentProcedure) -> dict[str, list[str]]:
+    """Each committee addressed → its members addressed (a member of two appears under both,
+    though it was addressed, and counts, once)."""
+    members: dict[str, list[str]] = {code: [] for code in procedure.committees}
+    for recipient in procedure.recipients:
+        for code in recipient.committees or []:
+            if recipient.partner_code not in members.setdefault(code, []):
+                members[code].append(recipient.partner_code)
+    return members
+
+
 def record(procedure: SilentProcedure) -> dict:
     """Everything that happened, for printing and export."""
     mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == procedure.case_id)
@@ -47,8 +58,9 @@ def record(procedure: SilentProcedure) -> dict:
         "withdrawal_reason": procedure.withdrawal_reason,
         "relaunch_of": procedure.relaunch_of_id,
         "relaunched_as": relaunched_as,
-        "members_addressed": [{"member": r.partner_code, "contact": r.contact.email, "can_break_silence": r.can_break}
-                              for r in procedure.recipients],
+        "members_addressed": [{"member": r.partner_code, "contact": r.contact.email, "can_break_silence": r.can_break,
+                               "committees": r.committees or []} for r in procedure.recipients],
+        "addressed_by_committee": _by_committee(procedure),
         "emails": [{"queued_at": _iso(m.created_at), "to": m.to_email, "subject": m.subject, "status": m.status,
                     "delivered_at": _iso(m.sent_at), "attempts": m.attempts, "last_error": m.last_error,
                     "message_id": m.message_id} for m in mails],
@@ -73,7 +85,8 @@ def _events(record: dict):
     yield [record["launched_at"], "launched", record["launched_by"],
            f"{record['subject']} (text v{record['text_version']}, sha256 {record['text_hash']})", "open"]
     for member in record["members_addressed"]:
-        yield [record["launched_at"], "addressed", member["contact"], member["member"],
+        yield [record["launched_at"], "addressed", member["contact"],
+               member["member"] + (f" ({', '.join(member['committees'])})" if member["committees"] else ""),
                "may break silence" if member["can_break_silence"] else "observer"]
     for mail in record["emails"]:
         yield [mail["queued_at"], "email", mail["to"], mail["subject"],

@@ -66,9 +66,14 @@ def process_data(procedure: SilentProcedure) -> dict:
 
 
 def _address(procedure: SilentProcedure) -> None:
-    """Recipients: committee members' contacts (may break silence), observers' (informed)."""
-    members = set(db.session.scalars(
-        select(CommitteeMember.partner_code).where(CommitteeMember.committee_code.in_(procedure.committees))))
+    """Recipients: committee members' contacts (may break silence), observers' (informed).
+    A member of several of the committees is addressed once, under each of them."""
+    members: dict[str, list[str]] = {}
+    for partner_code, committee_code in db.session.execute(
+            select(CommitteeMember.partner_code, CommitteeMember.committee_code)
+            .where(CommitteeMember.committee_code.in_(procedure.committees))
+            .order_by(CommitteeMember.committee_code)):
+        members.setdefault(partner_code, []).append(committee_code)
     contacts = db.session.execute(
         select(Contact, Partner)
         .join(ContactRole, ContactRole.contact_id == Contact.id)
@@ -79,7 +84,8 @@ def _address(procedure: SilentProcedure) -> None:
     ).all()
     for contact, partner in contacts:
         db.session.add(ProcedureRecipient(procedure=procedure, contact_id=contact.id, partner_code=partner.code,
-                                          can_break=partner.code in members and partner.status == "partner"))
+                                          can_break=partner.code in members and partner.status == "partner",
+                                          committees=members.get(partner.code, [])))
     if not any(partner.code in members for _, partner in contacts):
         message = gettext("No member of these committees has a contact to write to.")
         raise InvalidInput(message, {"committees": [message]})
