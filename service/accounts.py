@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from workflows import clock
 
-from . import sessions
+from . import sessions, unit_of_work
 from .errors import InvalidInput
 from .extensions import db
 from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactRole, Partner
@@ -18,6 +19,8 @@ from .unit_of_work import use_case
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# How precisely a token's last use is kept.
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _token_hash(token: str) -> str:
@@ -88,9 +91,16 @@ def check_password(email: str, password: str) -> Contact | None:
 
 def issue_token(contact: Contact) -> str:
     """A new API token for `contact` (not committed); only its hash is stored."""
+    return new_token(contact)[1]
+
+
+def new_token(contact: Contact, label: str = "") -> tuple[ApiToken, str]:
+    """A new API token (not committed): its row and the token, which is never shown again."""
     token = "rp_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(contact=contact, token_hash=_token_hash(token), created_at=clock.now()))
-    return token
+    row = ApiToken(contact=contact, token_hash=_token_hash(token), created_at=clock.now(),
+                   label=(label or "").strip()[:100])
+    db.session.add(row)
+    return row, token
 
 
 @use_case
@@ -103,9 +113,19 @@ def create_account(email: str, *, roles=(), partner_code: str | None = None, nam
 
 
 def contact_for_token(token: str) -> Contact | None:
+    """The active contact behind an unrevoked token; its last use is noted (at most once a
+    minute, so that reading the API does not write on every request)."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
     if row is None or row.revoked_at is not None or not row.contact.active:
         return None
+    now = clock.now()
+    if unit_of_work.running() is None and (row.last_used_at is None or now - row.last_used_at >= TOKEN_TOUCH_EVERY):
+        # Conditional: of requests arriving together, one writes.
+        db.session.execute(update(ApiToken).where(
+            ApiToken.id == row.id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_EVERY))
+            .values(last_used_at=now).execution_options(synchronize_session=False))
+        db.session.commit()
+        row.last_used_at = now
     return row.contact
 
 

@@ -138,13 +138,14 @@ def register(app: Flask, procedures) -> None:
 
     if app.config["CLOCK"] == "movable":
         app.before_request(training_clock.load)
-    from . import calendar_pages, case_pages, desk_pages, link_pages
+    from . import calendar_pages, case_pages, contact_pages, desk_pages, link_pages
 
     app.register_blueprint(bp)
     app.register_blueprint(link_pages.bp)
     app.register_blueprint(case_pages.bp)
     app.register_blueprint(desk_pages.bp)
     app.register_blueprint(calendar_pages.bp)
+    app.register_blueprint(contact_pages.bp)
     for procedure in procedures:
         app.register_blueprint(procedure.pages)
 
