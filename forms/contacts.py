@@ -49,18 +49,18 @@ def _password_field(required: bool = True) -> fields.String:
 class ContactForm(FormSchema):
     """A contact: who they are, for which partner, in which language, with which roles."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200, error=Message("Give the name (at most 200 characters).")),
                          error_messages={"required": Message("The name is required.")})
-    email = fields.String(required=True, validate=validate.Length(min=3, max=320),
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320, error=Message("Not a valid e-mail address.")),
                           error_messages={"required": Message("The e-mail address is required.")})
-    partner = fields.String(allow_none=True, validate=validate.Length(max=20),
+    partner = fields.String(allow_none=True, validate=validate.Length(max=20, error=Message("Unknown partner code.")),
                             metadata={"description": "The partner's code (e.g. SN, ECOWAS); none for the Secretariat"})
-    function = fields.String(validate=validate.Length(max=200))
+    function = fields.String(validate=validate.Length(max=200, error=Message("At most 200 characters.")))
     language = fields.String(required=True, validate=validate.OneOf(
         LANGUAGE_CODES, error=Message("The language is fr or en.")),
         error_messages={"required": Message("Choose the preferred language.")})
     roles = fields.List(fields.String(validate=validate.OneOf(
-        ROLE_CODES, error=Message("Unknown role."))), validate=validate.Length(max=len(ROLE_CODES)))
+        ROLE_CODES, error=Message("Unknown role."))), validate=validate.Length(max=len(ROLE_CODES), error=Message("Unknown role.")))
     confirm = fields.Boolean(load_default=False, metadata={
         "description": "Go ahead after a warning (e.g. the last focal point of a committee member removed)"})
 
@@ -99,7 +99,7 @@ class SettingsForm(FormSchema):
     """What a contact changes on their own account: their language and their password."""
 
     language = fields.String(validate=validate.OneOf(LANGUAGE_CODES, error=Message("The language is fr or en.")))
-    current_password = fields.String(load_only=True, validate=validate.Length(max=200))
+    current_password = fields.String(load_only=True, validate=validate.Length(max=200, error=Message("At most 200 characters.")))
     password = _password_field(required=False)
 
     @validates_schema
@@ -114,7 +114,8 @@ class SetPasswordForm(FormSchema):
     """The password chosen from an invitation's link (typed twice)."""
 
     password = _password_field()
-    password_again = fields.String(required=True, load_only=True, validate=validate.Length(max=200),
+    password_again = fields.String(required=True, load_only=True, validate=validate.Length(
+        max=200, error=Message("At most 200 characters.")),
                                    error_messages={"required": Message("Type the password again.")})
 
     @validates_schema
@@ -125,14 +126,15 @@ class SetPasswordForm(FormSchema):
 
 @register("api_token")
 class TokenForm(FormSchema):
-    label = fields.String(load_default="", validate=validate.Length(max=100))
+    label = fields.String(load_default="", validate=validate.Length(max=100, error=Message("At most 100 characters.")))
 
 
 @register("contact_import")
 class ImportForm(FormSchema):
     """A CSV file of contacts; `dry_run` (the default) checks it and saves nothing."""
 
-    csv = fields.String(required=True, validate=validate.Length(min=1, max=MAX_CSV_CHARACTERS),
+    csv = fields.String(required=True, validate=validate.Length(min=1, max=MAX_CSV_CHARACTERS, error=Message(
+                            "Choose a CSV file of at most one million characters.")),
                         metadata={"description": "The CSV text: a header line, then one contact a line"},
                         error_messages={"required": Message("Choose a CSV file.")})
     dry_run = fields.Boolean(load_default=True)

@@ -17,6 +17,7 @@ from ..contacts import directory, importing, invitations, use_cases
 from ..errors import InvalidInput, ServiceError
 from ..extensions import db
 from ..models import Partner
+from .. import terms
 from ..procedure import LinkPurpose
 from . import signed_in
 
@@ -29,6 +30,31 @@ ACTIONS = {
     "token_issued": _l("API token issued"), "token_revoked": _l("API token revoked"),
 }
 FIELDS = ("name", "email", "partner", "function", "language")
+FIELD_NAMES = {"name": LABELS["name"], "email": LABELS["email"], "partner": _l("Partner"),
+               "function": LABELS["function"], "language": LABELS["language"], "roles": LABELS["roles"],
+               "active": _l("Status"), "label": _l("Token"), "until": _l("Link valid until"),
+               "password": _l("Password")}
+
+
+def _shown(name, value) -> str:
+    """A kept value as a reader reads it."""
+    if value is None or value == "":
+        return "—"
+    if name == "roles":
+        return ", ".join(terms.FILTERS["role"](role) for role in value) or "—"
+    if name == "active":
+        return str(_l("active") if value else _l("deactivated"))
+    if name == "language":
+        return {"fr": "français", "en": "English"}.get(value, value)
+    return str(value)
+
+
+def changes(entry) -> list[tuple[str, str, str]]:
+    """(field, before, after) of what one history entry changed."""
+    before, after = entry.before or {}, entry.after or {}
+    names = [n for n in dict.fromkeys([*before, *after]) if before.get(n) != after.get(n) and n != "token"]
+    return [(str(FIELD_NAMES.get(n, n)), _shown(n, before.get(n)) if entry.before else "",
+             _shown(n, after.get(n)) if entry.after else "") for n in names]
 
 
 def _partners():
@@ -76,7 +102,7 @@ def _form_page(values, errors, status=200, contact=None, warning=None, issued=No
                            partners=_partners(), roles=ROLE_CODES, contact=contact, warning=warning,
                            history=directory.history(contact.id) if contact else [],
                            tokens=directory.tokens(contact.id) if contact else [], actions=ACTIONS,
-                           issued=issued), status
+                           changes=changes, issued=issued), status
 
 
 def _save(officer, contact=None):
