@@ -306,3 +306,35 @@ def test_the_import_page_checks_first_then_imports(office):
                                                       "csv": GOOD})
     assert imported.status_code == 302
     assert "john.smith@example.org" in browser.get("/contacts").get_data(as_text=True)
+
+
+def test_the_presidency_role_stays_with_the_presiding_partner_as_the_handover_keeps_it(office):
+    # Nigeria holds the Presidency (the shipped timeline); the handover grants the role to its
+    # focal points and withdraws it from the outgoing Presidency's: the Secretariat keeps to that.
+    code, ng = office.call("POST", "/api/contacts", name="Ngozi", email="ng@example.org", partner="NG",
+                           language="en", roles=["partner", "presidency"])
+    assert code == 201 and ng["roles"] == ["partner", "presidency"]
+    code, body = office.call("PATCH", f"/api/contacts/{ng['id']}", partner="SN")
+    assert code == 422 and "Presidency" in body["errors"]["roles"][0]
+    code, moved = office.call("PATCH", f"/api/contacts/{ng['id']}", partner="SN", roles=["partner"])
+    assert code == 200 and moved["roles"] == ["partner"] and moved["partner"] == "SN"
+    code, history = office.call("GET", f"/api/contacts/{ng['id']}/history")
+    assert history[0]["before"]["roles"] == ["partner", "presidency"] and history[0]["after"]["roles"] == ["partner"]
+
+
+def test_the_page_asks_before_removing_the_last_focal_point_while_a_procedure_is_open(office):
+    _, ng = office.call("POST", "/api/contacts", name="Ngozi", email="ng@example.org", partner="NG",
+                        language="en", roles=["committee-member"])
+    assert office.call("POST", "/api/silent-procedures", **LAUNCH)[0] == 201
+    browser = office.app.test_client()
+    sign_in(browser, "officer@example.org")
+    page = browser.get(f"/contacts/{ng['id']}?lang=en").get_data(as_text=True)
+    form = {"csrf_token": csrf_token(page), "name": "Ngozi", "email": "ng@example.org", "partner": "NG",
+            "language": "en", "roles": []}
+    warned = browser.post(f"/contacts/{ng['id']}", data=form)
+    text = warned.get_data(as_text=True)
+    assert warned.status_code == 409 and "last focal point of NG" in text and "I confirm the change" in text
+    assert office.call("GET", f"/api/contacts/{ng['id']}")[1]["roles"] == ["committee-member"]
+    confirmed = browser.post(f"/contacts/{ng['id']}", data={**form, "confirm": "1"})
+    assert confirmed.status_code == 302
+    assert office.call("GET", f"/api/contacts/{ng['id']}")[1]["roles"] == []
