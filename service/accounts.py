@@ -14,7 +14,7 @@ from workflows import clock
 from . import sessions, unit_of_work
 from .errors import InvalidInput
 from .extensions import db
-from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactRole, Partner
+from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactChange, ContactRole, Partner
 from .unit_of_work import use_case
 
 _hasher = PasswordHasher()
@@ -106,10 +106,30 @@ def new_token(contact: Contact, label: str = "") -> tuple[ApiToken, str]:
 @use_case
 def create_account(email: str, *, roles=(), partner_code: str | None = None, name: str | None = None,
                    language: str | None = None, password: str | None = None) -> tuple[Contact, str]:
-    """Create or update an account and issue it a new API token: (contact, token)."""
+    """Create or update an account and issue it a new API token: (contact, token); the change is
+    kept in the contact's history, made by `system` (the server's shell)."""
+    existing = find_contact(email)
+    before = snapshot(existing) if existing is not None else None
     contact = save_contact(email, roles=roles, partner_code=partner_code, name=name, language=language,
                            password=password)
+    db.session.flush()
+    record(contact, "edited" if before else "added", None, before, snapshot(contact))
     return contact, issue_token(contact)
+
+
+def snapshot(contact: Contact) -> dict:
+    """What a contact's history keeps of it (never its password)."""
+    return {"name": contact.name, "email": contact.email, "partner": contact.partner_code,
+            "function": contact.function or "", "language": contact.language,
+            "roles": sorted(contact.roles), "active": bool(contact.active)}
+
+
+def record(contact: Contact, action: str, actor: Contact | None, before: dict | None = None,
+           after: dict | None = None) -> None:
+    """Keep one change of a contact: who (None: the system), when, before and after."""
+    db.session.add(ContactChange(contact_id=contact.id, at=clock.now(), actor_id=actor.id if actor else None,
+                                 actor=actor.email if actor else "system", action=action,
+                                 before=before, after=after))
 
 
 def contact_for_token(token: str) -> Contact | None:

@@ -15,9 +15,10 @@ from sqlalchemy import exists, func, select, update
 from workflows import clock
 
 from .. import accounts, reference, sessions
+from ..accounts import record, snapshot  # noqa: F401 - the history's shape is the accounts'
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..models import ApiToken, CommitteeMember, Contact, ContactChange, ContactRole, DeskLine
+from ..models import ApiToken, CommitteeMember, Contact, ContactRole, DeskLine
 from ..unit_of_work import use_case
 from . import directory
 
@@ -27,20 +28,6 @@ FOCAL_ROLES = ("partner", "committee-member")
 
 class NeedsConfirmation(Conflict):
     """The change is allowed but has a consequence the Secretariat must confirm (`confirm`)."""
-
-
-def snapshot(contact: Contact) -> dict:
-    """What the history keeps of a contact (never its password)."""
-    return {"name": contact.name, "email": contact.email, "partner": contact.partner_code,
-            "function": contact.function or "", "language": contact.language,
-            "roles": sorted(contact.roles), "active": bool(contact.active)}
-
-
-def record(contact: Contact, action: str, actor: Contact | None, before: dict | None = None,
-           after: dict | None = None) -> None:
-    db.session.add(ContactChange(contact_id=contact.id, at=clock.now(), actor_id=actor.id if actor else None,
-                                 actor=actor.email if actor else "system", action=action,
-                                 before=before, after=after))
 
 
 def require_secretariat(actor: Contact) -> None:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from forms.contacts import LABELS, ROLE_CODES, ContactForm, ImportForm, SettingsForm, SetPasswordForm, TokenForm
+from forms.contacts import LABELS, ROLE_CODES, ContactForm, ImportForm, SettingsForm, TokenForm
 
 from ..contacts import directory, importing, invitations, use_cases
 from ..errors import InvalidInput, ServiceError
