@@ -34,9 +34,6 @@ LABELS = {
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def _partner_known(code: str) -> None:
-    if code not in reference().partner_codes():
-        raise ValidationError(Message("Unknown partner code.").translated())
 
 
 def _password_field(required: bool = True) -> fields.String:
@@ -84,8 +81,11 @@ class ContactForm(FormSchema):
 
     @validates("partner")
     def _partner(self, value, **kwargs):
-        if value:
-            _partner_known(value)
+        # Read once per form object: an import checks every line with the same one.
+        if getattr(self, "_partner_codes", None) is None:
+            self._partner_codes = reference().partner_codes()
+        if value and value not in self._partner_codes:
+            raise ValidationError(Message("Unknown partner code.").translated())
 
     @post_load
     def _roles_once(self, data, **kwargs):

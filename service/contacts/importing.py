@@ -75,7 +75,7 @@ def check(text: str) -> Report:
                                            "language are required).", columns=", ".join(COLUMNS))]})
     if len(rows) - 1 > MAX_LINES:
         return Report([], {"csv": [gettext("At most %(count)d contacts per file.", count=MAX_LINES)]})
-    lines, seen = [], {}
+    lines, seen, form = [], {}, ContactForm()
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -86,7 +86,7 @@ def check(text: str) -> Report:
         data = {k: v for k, v in given.items() if k != "roles" and (v or k in REQUIRED)}
         data["roles"] = given.get("roles", "").replace(",", " ").split()
         try:
-            line.values = ContactForm().load(data)
+            line.values = form.load(data)
         except ValidationError as error:
             line.errors.update({k: v if isinstance(v, list) else [str(v)] for k, v in error.messages.items()})
         if line.values is not None:
