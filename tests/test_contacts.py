@@ -338,3 +338,8 @@ def test_the_page_asks_before_removing_the_last_focal_point_while_a_procedure_is
     confirmed = browser.post(f"/contacts/{ng['id']}", data={**form, "confirm": "1"})
     assert confirmed.status_code == 302
     assert office.call("GET", f"/api/contacts/{ng['id']}")[1]["roles"] == []
+    # A field emptied on the page is cleared.
+    cleared = browser.post(f"/contacts/{ng['id']}", data={**form, "partner": "", "confirm": "1"})
+    assert cleared.status_code == 302 and office.call("GET", f"/api/contacts/{ng['id']}")[1]["partner"] is None
+    history = browser.get(f"/contacts/{ng['id']}?lang=en").get_data(as_text=True)
+    assert "Steering Committee member" in history and "Partner: NG" in history

@@ -109,6 +109,9 @@ def _save(officer, contact=None):
     values = _posted_contact()
     try:
         data = ContactForm().load({k: v for k, v in values.items() if v not in ("", None) or k in ("name", "email")})
+        # The page shows every field: one left empty is cleared.
+        data.setdefault("partner", None)
+        data.setdefault("function", "")
         saved = use_cases.edit(contact.id, data, officer) if contact else use_cases.add(data, officer)
     except ValidationError as error:
         return _form_page(values, error.messages, 422, contact)
