@@ -343,3 +343,15 @@ def test_the_page_asks_before_removing_the_last_focal_point_while_a_procedure_is
     assert cleared.status_code == 302 and office.call("GET", f"/api/contacts/{ng['id']}")[1]["partner"] is None
     history = browser.get(f"/contacts/{ng['id']}?lang=en").get_data(as_text=True)
     assert "Steering Committee member" in history and "Partner: NG" in history
+
+
+def test_a_generic_notice_skips_a_deactivated_contact_named_by_address_or_role(office):
+    from service.effects import recipients
+
+    _, awa = office.call("POST", "/api/contacts", **AWA)
+    office.call("POST", "/api/contacts", name="Fatou", email="fatou@example.org", partner="SN", language="fr",
+                roles=["partner"])
+    office.call("POST", f"/api/contacts/{awa['id']}/deactivate")
+    with office.app.app_context():
+        found = [email for email, _, _ in recipients(["awa.diop@example.org", "role:partner", "new@example.org"])]
+    assert found == ["fatou@example.org", "new@example.org"]
