@@ -28,6 +28,7 @@ ACTIONS = {
     "deactivated": _l("deactivated"), "reactivated": _l("reactivated"), "invited": _l("invited"),
     "password_set": _l("password chosen"), "settings_changed": _l("own settings changed"),
     "token_issued": _l("API token issued"), "token_revoked": _l("API token revoked"),
+    "handover": _l("roles changed by the presidency handover"),
 }
 FIELDS = ("name", "email", "partner", "function", "language")
 FIELD_NAMES = {"name": LABELS["name"], "email": LABELS["email"], "partner": _l("Partner"),
