@@ -124,3 +124,5 @@ class Defaults:
     HANDOVER_OPENS_BEFORE = "P4M"
     HANDOVER_CHECKLIST_REMINDERS = "PT0S,P7D"
     HANDOVER_ENDORSEMENT_PERIOD = "P14D"
+    # How long the link of an invitation to choose a password works.
+    INVITATION_VALID_FOR = "P14D"

@@ -100,8 +100,11 @@ def _embedded_scheduler_wanted(app: Flask) -> bool:
 def _register_procedures(app: Flask, procedures: tuple[Procedure, ...]) -> None:
     """What the engine and the doors need to know of each procedure: its service-task
     operations, its link purposes, and the processes it owns."""
+    from .web.contact_pages import LINK_PURPOSES
+
     operations = dict(effects.OPERATIONS)
-    purposes, owners = {}, {}
+    # The shared link purposes (the invitation to choose a password), then the procedures'.
+    purposes, owners = dict(LINK_PURPOSES), {}
     for procedure in procedures:
         for name, handler in procedure.operations.items():
             if name in operations:

@@ -3,22 +3,25 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
 from workflows import clock
 
-from . import sessions
+from . import sessions, unit_of_work
 from .errors import InvalidInput
 from .extensions import db
-from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactRole, Partner
+from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactChange, ContactRole, Partner
 from .unit_of_work import use_case
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# How precisely a token's last use is kept.
+TOKEN_TOUCH_EVERY = timedelta(minutes=1)
 
 
 def _token_hash(token: str) -> str:
@@ -89,28 +92,67 @@ def check_password(email: str, password: str) -> Contact | None:
 
 def issue_token(contact: Contact) -> str:
     """A new API token for `contact` (not committed); only its hash is stored."""
+    return new_token(contact)[1]
+
+
+def new_token(contact: Contact, label: str = "") -> tuple[ApiToken, str]:
+    """A new API token (not committed): its row and the token, which is never shown again."""
     token = "rp_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(contact=contact, token_hash=_token_hash(token), created_at=clock.now()))
-    return token
+    row = ApiToken(contact=contact, token_hash=_token_hash(token), created_at=clock.now(),
+                   label=(label or "").strip()[:100])
+    db.session.add(row)
+    return row, token
 
 
 @use_case
 def create_account(email: str, *, roles=(), partner_code: str | None = None, name: str | None = None,
                    language: str | None = None, password: str | None = None) -> tuple[Contact, str]:
-    """Create or update an account and issue it a new API token: (contact, token)."""
+    """Create or update an account and issue it a new API token: (contact, token); the change is
+    kept in the contact's history, made by `system` (the server's shell)."""
+    existing = find_contact(email)
+    before = snapshot(existing) if existing is not None else None
     contact = save_contact(email, roles=roles, partner_code=partner_code, name=name, language=language,
                            password=password)
+    db.session.flush()
+    record(contact, "edited" if before else "added", None, before, snapshot(contact))
     return contact, issue_token(contact)
+
+
+def snapshot(contact: Contact) -> dict:
+    """What a contact's history keeps of it (never its password)."""
+    return {"name": contact.name, "email": contact.email, "partner": contact.partner_code,
+            "function": contact.function or "", "language": contact.language,
+            "roles": sorted(contact.roles), "active": bool(contact.active)}
+
+
+def record(contact: Contact, action: str, actor: Contact | None, before: dict | None = None,
+           after: dict | None = None) -> None:
+    """Keep one change of a contact: who (None: the system), when, before and after."""
+    db.session.add(ContactChange(contact_id=contact.id, at=clock.now(), actor_id=actor.id if actor else None,
+                                 actor=actor.email if actor else "system", action=action,
+                                 before=before, after=after))
 
 
 def contact_for_token(token: str) -> Contact | None:
     """The active contact behind an unrevoked API token; token, contact and roles in one query
-    (every API request asks)."""
-    return db.session.scalars(
-        select(Contact).join(ApiToken, ApiToken.contact_id == Contact.id)
+    (every API request asks). The token's last use is noted at most once a minute, so that
+    reading the API does not write on every request."""
+    found = db.session.execute(
+        select(Contact, ApiToken.id, ApiToken.last_used_at).join(ApiToken, ApiToken.contact_id == Contact.id)
         .where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None), Contact.active.is_(True))
         .options(joinedload(Contact.role_rows))
     ).unique().one_or_none()
+    if found is None:
+        return None
+    contact, token_id, last_used_at = found
+    now = clock.now()
+    if unit_of_work.running() is None and (last_used_at is None or now - last_used_at >= TOKEN_TOUCH_EVERY):
+        # Conditional: of requests arriving together, one writes.
+        db.session.execute(update(ApiToken).where(
+            ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_EVERY))
+            .values(last_used_at=now).execution_options(synchronize_session=False))
+        db.session.commit()
+    return contact
 
 
 _DUMMY_HASH = _hasher.hash("not a password of anyone")

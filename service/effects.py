@@ -32,9 +32,10 @@ def recipients(to: Any) -> list[tuple[str, str, str]]:
             ).all()
         else:
             contact = db.session.scalar(select(Contact).where(Contact.email == target.lower()))
-            contacts = [contact] if contact else []
-            if not contacts:
+            if contact is None:
                 found.append((target, "", "en"))
+            # A deactivated contact is written to no more, whoever names them.
+            contacts = [contact] if contact is not None and contact.active else []
         found.extend((c.email, c.name, c.language) for c in contacts)
     unique: dict[str, tuple[str, str, str]] = {}
     for item in found:

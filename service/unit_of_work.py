@@ -53,6 +53,11 @@ def current() -> UnitOfWork:
     return unit
 
 
+def running() -> UnitOfWork | None:
+    """The running use case's unit of work, or None outside one."""
+    return _current.get()
+
+
 def use_case(function):
     """Run `function` as one transaction; a concurrent change found at any flush is `Conflict`."""
 

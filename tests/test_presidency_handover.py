@@ -254,6 +254,11 @@ def test_a_handover_from_its_opening_date_to_the_som(desk):
     assert handover["status"] == "passed"
     assert "presidency" in desk.roles("focal.be@example.org")
     assert "presidency" not in desk.roles("presidency.ng@example.org")
+    # The contact base shows who changed the roles: the handover, as the Secretariat reads it.
+    [be] = desk.call("GET", "/api/contacts?search=focal.be", "officer")[1]
+    [change] = [h for h in desk.call("GET", f"/api/contacts/{be['id']}/history", "officer")[1]
+                if h["action"] == "handover"]
+    assert change["actor"] == "system" and change["after"]["roles"] == ["partner", "presidency"]
     (subject, text), = desk.mails("focal.be@example.org", "Présidence du Dialogue")
     assert subject == "[Processus de Rabat] Présidence du Dialogue : la Présidence nigériane passe le relais à la Présidence belge"
     assert "votre compte a désormais le rôle de la Présidence" in text

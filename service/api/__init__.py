@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, send_from_directory
 from flask_smorest.arguments import ArgumentsMixin
 
 from ..extensions import csrf
-from . import cases, coverage, health, processes, reference, tasks
+from . import cases, contacts, coverage, health, processes, reference, tasks
 
 # Each schema decides what an unknown field means, in the query string too (webargs would
 # drop unknown query parameters): the API's schemas refuse them, so that a misspelt filter
@@ -65,7 +65,7 @@ def register(app: Flask, api, procedures) -> None:
     # Before the blueprints: their documentation is written as they are registered.
     api.register_converter(DatabaseId, integerconverter2paramschema)
     api.register_field(Euros, None, None)  # its type is the `oneOf` it documents
-    blueprints = [processes.blp, cases.blp, tasks.blp, reference.blp, coverage.blp, health.blp] + [
+    blueprints = [processes.blp, cases.blp, tasks.blp, reference.blp, coverage.blp, health.blp, contacts.blp] + [
         p.api for p in procedures]
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

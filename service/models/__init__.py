@@ -1,5 +1,5 @@
 """The shared database models, one module per subject (a procedure's own are in its package)."""
-from .accounts import ApiToken, Contact, ContactRole, LANGUAGES, ROLES  # noqa: F401
+from .accounts import ApiToken, Contact, ContactChange, ContactRole, LANGUAGES, ROLES  # noqa: F401
 from .calendar import CalendarFeed  # noqa: F401
 from .cases import AuditEntry, Case, CaseTask, CaseTimer, ProcessVersion  # noqa: F401
 from .desk import DeskLine  # noqa: F401

@@ -147,7 +147,7 @@ def register(app: Flask, procedures) -> None:
 
     if app.config["CLOCK"] == "movable":
         app.before_request(training_clock.load)
-    from . import calendar_pages, case_pages, coverage_pages, desk_pages, link_pages, reference_pages
+    from . import calendar_pages, case_pages, contact_pages, coverage_pages, desk_pages, link_pages, reference_pages
 
     app.register_blueprint(bp)
     app.register_blueprint(link_pages.bp)
@@ -156,6 +156,7 @@ def register(app: Flask, procedures) -> None:
     app.register_blueprint(calendar_pages.bp)
     app.register_blueprint(coverage_pages.bp)
     app.register_blueprint(reference_pages.bp)
+    app.register_blueprint(contact_pages.bp)
     for procedure in procedures:
         app.register_blueprint(procedure.pages)
 

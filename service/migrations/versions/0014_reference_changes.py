@@ -1,7 +1,7 @@
 """Reference data edited in the service: its change history; recipients by committee
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-23 23:00:00
 
 Every edit of the reference data by the Secretariat is recorded (who, when, before, after);
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -22,8 +22,9 @@ def _audience(request: LabellingRequest) -> list[tuple[str, str, str]]:
     people = {}
     if request.contact_email:
         known = db.session.scalar(select(Contact).where(Contact.email == request.contact_email.lower()))
-        people[request.contact_email.lower()] = (request.contact_email, request.contact_name or "",
-                                                 known.language if known else "en")
+        if known is None or known.active:  # a deactivated contact is written to no more
+            people[request.contact_email.lower()] = (request.contact_email, request.contact_name or "",
+                                                     known.language if known else "en")
     focal_points = db.session.scalars(select(Contact).join(ContactRole).where(
         ContactRole.role == "partner", Contact.partner_code == request.partner_code, Contact.active.is_(True)))
     for contact in focal_points:

@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from notifications.outbox import queue_email
+from service.accounts import record, snapshot
 from service.errors import InvalidInput
 from service.extensions import db
 from service.models import Contact, ContactRole, Presidency
@@ -34,21 +35,25 @@ def _event(handover: Handover, language: str) -> str:
 
 def _move_roles(handover: Handover) -> list[RoleChange]:
     """Withdraw `presidency` from the outgoing Presidency's contacts, grant it to the incoming
-    Presidency's focal points; each change is kept."""
+    Presidency's focal points; each change is kept, by the handover and in the contact's history."""
     now, changes = clock.now(), []
     outgoing = db.session.scalars(select(Contact).join(ContactRole).where(
         ContactRole.role == ROLE, Contact.partner_code == handover.outgoing_partner_code)).all()
     for contact in outgoing:
+        before = snapshot(contact)
         for row in [r for r in contact.role_rows if r.role == ROLE]:
             contact.role_rows.remove(row)
         changes.append(RoleChange(handover_id=handover.id, contact_id=contact.id, role=ROLE, change="withdrawn", at=now))
+        record(contact, "handover", None, before, snapshot(contact))
     incoming = db.session.scalars(select(Contact).join(ContactRole).where(
         ContactRole.role == "partner", Contact.partner_code == handover.incoming_partner_code,
         Contact.active.is_(True))).all()
     for contact in incoming:
         if ROLE not in contact.roles:
+            before = snapshot(contact)
             contact.role_rows.append(ContactRole(role=ROLE))
             changes.append(RoleChange(handover_id=handover.id, contact_id=contact.id, role=ROLE, change="granted", at=now))
+            record(contact, "handover", None, before, snapshot(contact))
     db.session.add_all(changes)
     return changes
 

@@ -90,12 +90,22 @@ def _procedure_for(case: Case, params: dict) -> SilentProcedure:
     return procedure
 
 
+def _still_active(procedure: SilentProcedure) -> list[ProcedureRecipient]:
+    """The procedure's recipients whose contact is still active (deactivated ones get nothing)."""
+    return list(db.session.scalars(
+        select(ProcedureRecipient).join(Contact, Contact.id == ProcedureRecipient.contact_id)
+        .where(ProcedureRecipient.procedure_id == procedure.id, Contact.active.is_(True))
+        .order_by(ProcedureRecipient.id)))
+
+
 def notice(case: Case, params: dict) -> None:
     """The `silent_procedure_notice` operation: launch, reminder, extended, or the outcome."""
     procedure = _procedure_for(case, params)
     kind = params["kind"]
     now = clock.now()
-    recipients = list(procedure.recipients)
+    # At launch, the recipients were just chosen among active contacts; later notices skip
+    # those deactivated since.
+    recipients = list(procedure.recipients) if kind == "launch" else _still_active(procedure)
     if kind == "launch":
         addressed = len({r.partner_code for r in recipients if r.can_break})
         desk.note(case.id, SUBJECT, procedure.id, title=procedure.subject, status="open",
@@ -138,7 +148,7 @@ def notice(case: Case, params: dict) -> None:
              "reason": procedure.withdrawal_reason if outcome == "withdrawn" else None}
     told = set()
     audience = [(r.contact, r.partner_code) for r in recipients]
-    if procedure.launched_by is not None:
+    if procedure.launched_by is not None and procedure.launched_by.active:
         audience.append((procedure.launched_by, procedure.launched_by.partner_code or "Secretariat"))
     for contact, member in audience:
         if contact.id in told:
