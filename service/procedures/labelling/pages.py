@@ -63,7 +63,7 @@ def _partner_groups() -> list:
 
 def _choices() -> dict:
     return {
-        "plan": reference.current_plan(),
+        "plan": reference.current_plan_tree(),
         "partner_groups": _partner_groups(),
         "gcm": db.session.scalars(select(GcmObjective).order_by(GcmObjective.number)).all(),
         "types": TYPES, "type_labels": TYPE_LABELS, "labels": LABELS,
@@ -195,7 +195,7 @@ def register():
     filters = _register_filters()
     page = listing.register_page(filters, _page_number())
     return render_template("labelling/register.html", page=page, names=present.names_for(page.rows), filters=filters,
-                           plan=reference.current_plan(), type_labels=TYPE_LABELS, types=TYPES,
+                           plan=reference.current_plan_tree(), type_labels=TYPE_LABELS, types=TYPES,
                            partner_groups=_partner_groups())
 
 
