@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 
 from workflows import clock
@@ -19,6 +21,7 @@ from .models import LANGUAGES, ROLES, ApiToken, Contact, ContactChange, ContactR
 from .unit_of_work import use_case
 
 _hasher = PasswordHasher()
+_log = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 10
 # How precisely a token's last use is kept.
 TOKEN_TOUCH_EVERY = timedelta(minutes=1)
@@ -147,12 +150,23 @@ def contact_for_token(token: str) -> Contact | None:
     contact, token_id, last_used_at = found
     now = clock.now()
     if unit_of_work.running() is None and (last_used_at is None or now - last_used_at >= TOKEN_TOUCH_EVERY):
-        # Conditional: of requests arriving together, one writes.
-        db.session.execute(update(ApiToken).where(
-            ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_EVERY))
-            .values(last_used_at=now).execution_options(synchronize_session=False))
-        db.session.commit()
+        _note_use(token_id, now)
     return contact
+
+
+def _note_use(token_id: int, now) -> None:
+    """Write a token's last use on a connection of its own, best effort: a request that only
+    reads must not fail, nor wait on the session, because this note could not be written (the
+    database busy with another writer, or down for a moment)."""
+    try:
+        with db.engine.begin() as connection:
+            # Conditional: of requests arriving together, one writes.
+            connection.execute(update(ApiToken).where(
+                ApiToken.id == token_id,
+                or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - TOKEN_TOUCH_EVERY))
+                .values(last_used_at=now))
+    except DBAPIError:
+        _log.warning("could not note the use of API token %s", token_id)
 
 
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
