@@ -205,6 +205,7 @@ def _update_case(case: Case, values: dict[str, Any]) -> None:
         raise Conflict(gettext("This case was changed by someone else at the same time; reload and try again."))
     for name, value in values.items():
         set_committed_value(case, name, value)
+    unit_of_work.current().written(case)
 
 
 def _audit(case: Case, now: datetime, actor: Actor, action: str, detail: dict) -> None:
@@ -288,6 +289,16 @@ def begin_case(process_id: str, data: dict[str, Any], actor: Actor) -> Case:
                      {"process": process_id, "version": definition.content_hash[:12]})
     unit_of_work.current().keep(case, restored)
     return case
+
+
+def process_version_hash(version_id: int) -> str | None:
+    """The content hash of a process version (a row never changed once written, so known in
+    memory after its first read)."""
+    hashes = current_app.extensions.setdefault("process_version_hashes", {})
+    if version_id not in hashes:
+        hashes[version_id] = db.session.scalar(
+            select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id))
+    return hashes[version_id]
 
 
 def get_case(case_id: int) -> Case:

@@ -8,7 +8,8 @@ entries, outbox e-mails). A use case called from another joins the outer one, so
 that does two things ("save and submit") still makes one commit.
 
 After the commit, the restored workflows go back to the in-process cache under the cases'
-new versions, and the scheduler (timers and outbox sender) is woken.
+new versions, the rows whose values the use case wrote keep them (the answer that follows
+need not read them again), and the scheduler (timers and outbox sender) is woken.
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext
+from sqlalchemy import inspect
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from .errors import Conflict
@@ -31,6 +34,13 @@ class UnitOfWork:
     """What one use case keeps until its commit: the workflows it moved, by case."""
 
     workflows: dict[int, tuple[int, Any]] = field(default_factory=dict)
+    rows: list[Any] = field(default_factory=list)
+
+    def written(self, row) -> None:
+        """`row`'s values in memory are what this unit of work writes: keep them after the
+        commit instead of expiring them (a step's answer would read its case row again)."""
+        if not any(kept is row for kept in self.rows):
+            self.rows.append(row)
 
     def keep(self, case, workflow) -> None:
         """Give `workflow` back to the cache after the commit under the case's version now,
@@ -67,9 +77,14 @@ def use_case(function):
             return function(*args, **kwargs)  # joins the caller's unit of work
         unit = UnitOfWork()
         token = _current.set(unit)
+        _forget_kept_rows()
         try:
             result = function(*args, **kwargs)
+            if unit.rows:
+                db.session.flush()  # the values kept are those the database holds
+            written = [(row, _loaded_columns(row)) for row in unit.rows]
             db.session.commit()
+            _keep_after_commit(written)
         except StaleDataError:
             db.session.rollback()
             raise Conflict(gettext("This case was changed by someone else at the same time; reload and try again.")) \
@@ -89,6 +104,33 @@ def use_case(function):
         return result
 
     return run
+
+
+_KEPT = "unit_of_work_kept_rows"
+
+
+def _keep_after_commit(written: list[tuple[Any, dict[str, Any]]]) -> None:
+    """Put back the values a unit of work wrote into its rows, which the commit expired. They
+    serve until the next use case begins, which expires them again: another process may
+    have changed the rows by then."""
+    kept = db.session.info.setdefault(_KEPT, [])
+    for row, values in written:
+        if inspect(row).persistent:
+            for key, value in values.items():
+                set_committed_value(row, key, value)
+            kept.append(row)
+
+
+def _forget_kept_rows() -> None:
+    for row in db.session.info.pop(_KEPT, []):
+        if inspect(row).persistent:
+            db.session.expire(row)
+
+
+def _loaded_columns(row) -> dict[str, Any]:
+    state = inspect(row)
+    return {attribute.key: state.dict[attribute.key] for attribute in state.mapper.column_attrs
+            if attribute.key in state.dict}
 
 
 def with_retries(function, *args, **kwargs):

@@ -1,4 +1,7 @@
-"""`/api/cases`: start a case, read one (status, ready tasks, timers, timeline)."""
+"""`/api/cases`: start a case, read one (status, ready tasks, timers, timeline).
+
+What a step answers (starting a case, completing a task) leaves the timeline out: it grows with
+the case, and the caller has just made its last line; `GET /api/cases/{id}` tells it."""
 from flask import make_response
 from flask_babel import gettext
 from flask_smorest import Blueprint, abort
@@ -14,11 +17,12 @@ from .schemas import CaseCreateSchema, CaseQuerySchema, CaseSchema, CaseSummaryS
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Cases (running processes)")
 
 
-def case_view(case) -> dict:
-    return {
+def case_view(case, timeline: bool = False) -> dict:
+    view = {
         "id": case.id,
         "process_id": case.process_id,
-        "process_version": case.process_version,
+        # Process versions never change once written: their hashes are known in memory.
+        "process_version": {"content_hash": cases.process_version_hash(case.process_version_id)},
         "status": case.status,
         "version": case.version,
         "data": case.data,
@@ -29,10 +33,11 @@ def case_view(case) -> dict:
         "timers": db.session.scalars(
             select(CaseTimer).where(CaseTimer.case_id == case.id).order_by(CaseTimer.due_at)
         ).all(),
-        "timeline": db.session.scalars(
-            select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.at, AuditEntry.id)
-        ).all(),
     }
+    if timeline:
+        view["timeline"] = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.at, AuditEntry.id)).all()
+    return view
 
 
 @blp.route("", methods=["GET"])
@@ -55,7 +60,7 @@ def list_cases(query):
 @blp.arguments(CaseCreateSchema)
 @blp.response(201, CaseSchema)
 def start_case(body):
-    """Start a case of a process with initial data (Secretariat)."""
+    """Start a case of a process with initial data (Secretariat); the case without its timeline."""
     actor = require_contact()
     case = cases.start_case(body["process"], body["data"], actor)
     return case_view(case)
@@ -69,4 +74,4 @@ def get_case(case_id):
     case = cases.get_case(case_id)
     if not cases.may_read_case(case, actor):
         abort(404, message=gettext("No case %(number)s.", number=case_id))
-    return case_view(case)
+    return case_view(case, timeline=True)

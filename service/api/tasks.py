@@ -46,7 +46,8 @@ def list_tasks(query):
 @blp.alt_response(409, description="The task was completed or changed by someone else first.")
 @blp.alt_response(422, description="The data does not pass the task's form.")
 def complete_task(body, task_id):
-    """Complete a ready task with data checked by its form."""
+    """Complete a ready task with data checked by its form; the case without its timeline
+    (`GET /api/cases/{id}` has it)."""
     actor = require_contact()
     case = cases.complete_task(task_id, body["data"], actor)
     return case_view(case)
