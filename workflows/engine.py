@@ -14,10 +14,11 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -61,8 +62,36 @@ class _CaseStateConverter(BpmnWorkflowConverter):
         return workflow
 
 
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+
+
+class _CaseTaskConverter(TaskConverter):
+    """A task's part of a case's state, remembered on the task once it and its parent are
+    finished.
+
+    A step used to convert every task of the case again, though only its last few changed;
+    the cost grew with the case's history. SpiffWorkflow writes nothing more into a finished
+    task whose parent is finished (its data is copied to its children, never shared), except
+    through the changes the key sees: a state or its time, a new list of children (a branch
+    removed), `triggered`. A workflow reset from a task changes the states it touches.
+    """
+
+    def to_dict(self, task):
+        parent = task.parent
+        if parent is None or not (task.state & _FINISHED and parent.state & _FINISHED):
+            return super().to_dict(task)
+        key = (task.state, task.last_state_change, task.triggered, tuple(task._children))
+        remembered = task.__dict__.get("_case_state")
+        if remembered is not None and remembered[0] == key:
+            return remembered[1]
+        dct = super().to_dict(task)
+        task._case_state = (key, dct)
+        return dct
+
+
 _CONFIG = dict(SPIFF_CONFIG)
 _CONFIG[BpmnWorkflow] = _CaseStateConverter
+_CONFIG[Task] = _CaseTaskConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG), json_encoder_cls=_StateEncoder)
 
 #: Stored with each case, so a future library upgrade can tell which format it reads.
