@@ -20,7 +20,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext
 from marshmallow import ValidationError
-from sqlalchemy import and_, delete, false, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, false, func, insert, or_, select, update
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -125,12 +125,27 @@ class Restored:
     rows: Snapshot
 
 
+# The step's statements, built once: building one costs several times its execution (a
+# statement's parameters, not its shape, change from step to step).
+_TASKS, _TIMERS, _CASES = CaseTask.__table__, CaseTimer.__table__, Case.__table__
+_DELETE_TASKS = delete(_TASKS).where(_TASKS.c.id.in_(bindparam("gone", expanding=True)))
+_INSERT_TASKS = insert(_TASKS)
+_DELETE_TIMERS = delete(_TIMERS).where(_TIMERS.c.case_id == bindparam("of_case"),
+                                       _TIMERS.c.task_id.in_(bindparam("gone", expanding=True)))
+_INSERT_TIMERS = insert(_TIMERS)
+_MOVE_TIMER = update(_TIMERS).where(_TIMERS.c.case_id == bindparam("of_case"), _TIMERS.c.task_id == bindparam("task"))
+# SET takes the columns the parameters name; WHERE the case at the version read.
+_UPDATE_CASE = update(_CASES).where(_CASES.c.id == bindparam("case_id"), _CASES.c.version == bindparam("read_version"))
+_INSERT_AUDIT = insert(AuditEntry.__table__)
+_TASK_AND_CASE = select(CaseTask).where(CaseTask.id == bindparam("task_id")).options(joinedload(CaseTask.case))
+_OPEN_TASKS = select(CaseTask).where(CaseTask.case_id == bindparam("case_id")).order_by(CaseTask.created_at)
+
+
 def _sync_tasks(case: Case, before: Snapshot, after: Snapshot, now: datetime) -> None:
     """Make the case's task rows match `after`, knowing they matched `before` (no reads)."""
-    table = CaseTask.__table__
     gone = [task_id for task_id in before.tasks if task_id not in after.tasks]
     if gone:
-        db.session.execute(delete(table).where(table.c.id.in_(gone)))
+        db.session.execute(_DELETE_TASKS, {"gone": gone})
     new = [
         {"id": task.id, "case_id": case.id, "bpmn_id": task.bpmn_id, "name": task.name, "lane": task.lane,
          "form": task.form, "assignee": task.assignee.lower() if isinstance(task.assignee, str) else None,
@@ -139,25 +154,22 @@ def _sync_tasks(case: Case, before: Snapshot, after: Snapshot, now: datetime) ->
         if task_id not in before.tasks
     ]
     if new:
-        db.session.execute(insert(table), new)
+        db.session.execute(_INSERT_TASKS, new)
 
 
 def _sync_timers(case: Case, before: Snapshot, after: Snapshot) -> None:
     """Make the case's timer rows match `after`, knowing they matched `before` (no reads)."""
-    table = CaseTimer.__table__
     gone = [task_id for task_id in before.timers if task_id not in after.timers]
     if gone:
-        db.session.execute(delete(table).where(table.c.case_id == case.id, table.c.task_id.in_(gone)))
+        db.session.execute(_DELETE_TIMERS, {"of_case": case.id, "gone": gone})
     new = [{"case_id": case.id, "task_id": task_id, "due_at": due, "attempts": 0}
            for task_id, due in after.timers.items() if task_id not in before.timers]
     if new:
-        db.session.execute(insert(table), new)
+        db.session.execute(_INSERT_TIMERS, new)
     for task_id, due in after.timers.items():
         if task_id in before.timers and before.timers[task_id] != due:
-            db.session.execute(
-                update(table).where(table.c.case_id == case.id, table.c.task_id == task_id)
-                .values(due_at=due, claimed_by=None, claimed_until=None)
-            )
+            db.session.execute(_MOVE_TIMER, {"of_case": case.id, "task": task_id, "due_at": due,
+                                             "claimed_by": None, "claimed_until": None})
 
 
 def _save(case: Case, workflow, before: Snapshot, services, actor: Actor, action: str, detail: dict) -> Restored:
@@ -197,10 +209,8 @@ def _write(case: Case, workflow, before: Snapshot, services, actor: Actor, actio
 
 def _update_case(case: Case, values: dict[str, Any]) -> None:
     """The case row's new values, if nobody changed it since it was read (else `Conflict`)."""
-    table = Case.__table__
     values["version"] = case.version + 1
-    result = db.session.execute(
-        update(table).where(table.c.id == case.id, table.c.version == case.version).values(**values))
+    result = db.session.execute(_UPDATE_CASE, {"case_id": case.id, "read_version": case.version, **values})
     if result.rowcount != 1:
         raise Conflict(gettext("This case was changed by someone else at the same time; reload and try again."))
     for name, value in values.items():
@@ -209,8 +219,8 @@ def _update_case(case: Case, values: dict[str, Any]) -> None:
 
 
 def _audit(case: Case, now: datetime, actor: Actor, action: str, detail: dict) -> None:
-    db.session.execute(insert(AuditEntry.__table__).values(
-        case_id=case.id, at=now, actor_id=_actor_id(actor), actor=_actor_label(actor), action=action, detail=detail))
+    db.session.execute(_INSERT_AUDIT, {"case_id": case.id, "at": now, "actor_id": _actor_id(actor),
+                                       "actor": _actor_label(actor), "action": action, "detail": detail})
 
 
 def _services() -> engine.Services:
@@ -334,7 +344,7 @@ def may_act_on_task(task: CaseTask, actor: Actor) -> bool:
 
 
 def open_tasks(case_id: int) -> list[CaseTask]:
-    return list(db.session.scalars(select(CaseTask).where(CaseTask.case_id == case_id).order_by(CaseTask.created_at)))
+    return list(db.session.scalars(_OPEN_TASKS, {"case_id": case_id}))
 
 
 def _may_act_in_sql(actor: Actor):
@@ -393,7 +403,7 @@ def list_cases(actor: Actor, *, process_id: str | None = None, status: str | Non
 def complete_task(task_id: str, data: Any, actor: Actor) -> Case:
     """Complete a ready user task with `data`, validated by the task's form."""
     # The task and its case in one query (the step needs both).
-    task = db.session.scalar(select(CaseTask).where(CaseTask.id == task_id).options(joinedload(CaseTask.case)))
+    task = db.session.scalar(_TASK_AND_CASE, {"task_id": task_id})
     if task is None:
         raise Conflict(gettext("This task is no longer open (it was completed or withdrawn)."))
     if not may_act_on_task(task, actor):

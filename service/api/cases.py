@@ -5,7 +5,7 @@ the case, and the caller has just made its last line; `GET /api/cases/{id}` tell
 from flask import make_response
 from flask_babel import gettext
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import cases
 from ..extensions import db
@@ -15,6 +15,10 @@ from .auth import require_contact
 from .schemas import CaseCreateSchema, CaseQuerySchema, CaseSchema, CaseSummarySchema
 
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Cases (running processes)")
+
+
+_TIMERS = select(CaseTimer).where(CaseTimer.case_id == bindparam("case_id")).order_by(CaseTimer.due_at)
+_TIMELINE = select(AuditEntry).where(AuditEntry.case_id == bindparam("case_id")).order_by(AuditEntry.at, AuditEntry.id)
 
 
 def case_view(case, timeline: bool = False) -> dict:
@@ -30,13 +34,10 @@ def case_view(case, timeline: bool = False) -> dict:
         "updated_at": case.updated_at,
         "completed_at": case.completed_at,
         "ready_tasks": cases.open_tasks(case.id),
-        "timers": db.session.scalars(
-            select(CaseTimer).where(CaseTimer.case_id == case.id).order_by(CaseTimer.due_at)
-        ).all(),
+        "timers": db.session.scalars(_TIMERS, {"case_id": case.id}).all(),
     }
     if timeline:
-        view["timeline"] = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.case_id == case.id).order_by(AuditEntry.at, AuditEntry.id)).all()
+        view["timeline"] = db.session.scalars(_TIMELINE, {"case_id": case.id}).all()
     return view
 
 
