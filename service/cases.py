@@ -55,7 +55,21 @@ def _actor_id(actor: Actor) -> int | None:
     return actor.id if isinstance(actor, Contact) else None
 
 
-def _process_version(definition: Definition) -> ProcessVersion:
+def _process_version_id(definition: Definition) -> int:
+    """The row of the definition's version (written at its first case; a row never changes
+    once written, so its id is known in memory once it was found committed)."""
+    known = current_app.extensions.setdefault("process_version_ids", {})
+    key = (definition.process_id, definition.content_hash)
+    if key in known:
+        return known[key]
+    version, written_now = _process_version(definition)
+    if not written_now:
+        known[key] = version.id  # read, not written by this transaction: it outlives a rollback
+    return version.id
+
+
+def _process_version(definition: Definition) -> tuple[ProcessVersion, bool]:
+    """The definition's version row, and whether this transaction writes it."""
     version = db.session.scalar(
         select(ProcessVersion).where(
             ProcessVersion.process_id == definition.process_id,
@@ -72,7 +86,8 @@ def _process_version(definition: Definition) -> ProcessVersion:
         )
         db.session.add(version)
         db.session.flush()
-    return version
+        return version, True
+    return version, False
 
 
 def _validate(form_key: str | None, data: Any) -> dict[str, Any]:
@@ -284,7 +299,7 @@ def begin_case(process_id: str, data: dict[str, Any], actor: Actor) -> Case:
         raise _engine_failure(error) from None
     now = clock.now()
     case = Case(
-        process_version=_process_version(definition),
+        process_version_id=_process_version_id(definition),
         process_id=process_id,
         status="running",
         state="",
