@@ -261,9 +261,12 @@ def bench_steps(app, steps: int, repeats: int) -> dict:
 # --- history: a step at 40 and at about 1,000 tasks -------------------------------------------
 
 def bench_history(app, turns: int, sample: int) -> dict:
-    """A loop of one user task: each turn adds two tasks (the task and its gateway). The step
-    is measured at about 40 tasks on one case, and at about 1,000 on another, whose first turns
-    are run by the engine alone in memory (as fast as it goes) and written as its state."""
+    """A loop of one user task: each turn runs two tasks (the task and its gateway). The step
+    is measured after about 40 tasks on one case, and after about 1,000 on another, whose first
+    turns are run by the engine alone in memory (as fast as it goes) and written as its state.
+    The service prunes finished turns (`workflows.history`): the tasks run and the tasks its
+    state holds are both reported; and, beside it, SpiffWorkflow alone (no pruning, the state
+    kept whole: restore, step, serialize) at the same two points."""
     with app.app_context():
         officer = save_contact("history@example.org", roles=["secretariat"])
         db.session.commit()
@@ -278,8 +281,10 @@ def bench_history(app, turns: int, sample: int) -> dict:
         at_end = [timed_turn(long, officer) for _ in range(sample)]
         case = db.session.get(Case, long)
         result = {
+            "history_tasks_run": [2 * (19 + sample) + 3, 2 * turns + 3],
             "history_tasks": [first_tasks, len(cases.workflow_for_reading(case).tasks)],
             "history_state_kib": round(len(case.state) / 1024, 1),
+            **bare_history(19 + sample, turns, sample),
             "step_40_cpu_ms": median([c for c, _ in at_40]),
             "step_1000_cpu_ms": median([c for c, _ in at_end]),
             "step_40_wall_ms": median([w for _, w in at_40]),
@@ -303,6 +308,36 @@ def bench_history(app, turns: int, sample: int) -> dict:
                                  "errors": errors}
     result["step_1000_over_40"] = round(result["step_1000_cpu_ms"] / result["step_40_cpu_ms"], 2)
     return result
+
+
+def bare_history(short: int, long: int, sample: int) -> dict:
+    """SpiffWorkflow alone on the same loop, unpruned: CPU ms of restore + one turn + serialize
+    after `short` and after `long` turns, and the state's size then."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    definition = cases.registry().get("history_loop")
+    figures = {}
+    for label, turns_ in (("40", short), ("1000", long)):
+        workflow = BpmnWorkflow(definition.spec, definition.subprocess_specs)
+        workflow.do_engine_steps()
+        times = []
+        for turn in range(turns_ + sample):
+            clocks = Clocks()
+            if turn >= turns_:
+                workflow = engine.restore(state, definition.spec, definition.subprocess_specs, engine.Services())
+            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+            task.data["again"] = True
+            task.run()
+            workflow.do_engine_steps()
+            state = engine.SERIALIZER.serialize_json(workflow)
+            if turn >= turns_:
+                times.append(clocks.elapsed()[0])
+        figures[f"bare_step_{label}_cpu_ms"] = median(times)
+        figures[f"bare_history_tasks_{label}"] = len(workflow.tasks)
+    figures["bare_state_kib_1000"] = round(len(state) / 1024, 1)
+    figures["bare_1000_over_40"] = round(figures["bare_step_1000_cpu_ms"] / figures["bare_step_40_cpu_ms"], 2)
+    return figures
 
 
 def timed_turn(case_id: int, officer) -> tuple[float, float] | None:
@@ -677,6 +712,7 @@ def main() -> None:
         "bare_wall_ms": first["bare_wall_ms"],
         "step_over_bare_cpu": first["step_over_bare_cpu"],
         "step_1000_over_40": results[results["history"]]["step_1000_over_40"],
+        "bare_1000_over_40": results[results["history"]]["bare_1000_over_40"],
         "http_cases_per_s_sqlite": results.get("sqlite", {}).get("http", {}).get("cases_per_s"),
         "http_cases_per_s_postgresql": results.get("postgresql", {}).get("http", {}).get("cases_per_s"),
         "server_cpu_ms_per_case": first["http"]["server_cpu_ms_per_case"],

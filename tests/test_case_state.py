@@ -1,5 +1,6 @@
 """A case's stored state: what a step writes is SpiffWorkflow's own picture of the workflow,
-though finished tasks' parts are remembered between steps instead of converted again."""
+though finished tasks' parts are remembered between steps instead of converted again, and a
+loop's finished turns are pruned."""
 import json
 from datetime import timedelta
 
@@ -87,7 +88,7 @@ def test_each_dump_is_what_spiffworkflow_itself_writes(tmp_path):
         assert json.loads(_PLAIN.serialize_json(again)) == stored
 
     same_as_plain()
-    for turn in range(4):
+    for turn in range(8):
         _complete(workflow, "left", {"left_turn": turn})
         same_as_plain()
         if turn % 2:
@@ -98,8 +99,13 @@ def test_each_dump_is_what_spiffworkflow_itself_writes(tmp_path):
         else:
             _complete(workflow, "right", {"right_turn": turn, "items": [turn, {"deep": turn}]})
         same_as_plain()
-        _complete(workflow, "inner_task", {"inner": f"turn {turn}", "again": turn < 3})
+        _complete(workflow, "inner_task", {"inner": f"turn {turn}", "again": turn < 7})
         same_as_plain()
         engine.deliver_message(workflow, "note", {"text": f"note {turn}"})
         same_as_plain()
-    assert workflow.is_completed() and dumps == 17
+    assert workflow.is_completed() and dumps == 33
+    # Earlier turns of plain stretches are pruned (`workflows.history`): one finished instance
+    # of each is left; branch points and joins stay, one per turn.
+    names = [task.task_spec.name for task in workflow.tasks.values()]
+    assert names.count("noted") == 1 and names.count("again_q") == 1
+    assert names.count("split") == 8

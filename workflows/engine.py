@@ -25,6 +25,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import clock  # noqa: F401 - installs the application clock in SpiffWorkflow
 from .expressions import RestrictedScriptEngine
+from .history import prune
 
 class _StateEncoder(json.JSONEncoder):
     """Task data may hold dates and decimals from validated forms."""
@@ -72,15 +73,16 @@ class _CaseTaskConverter(TaskConverter):
     A step used to convert every task of the case again, though only its last few changed;
     the cost grew with the case's history. SpiffWorkflow writes nothing more into a finished
     task whose parent is finished (its data is copied to its children, never shared), except
-    through the changes the key sees: a state or its time, a new list of children (a branch
-    removed), `triggered`. A workflow reset from a task changes the states it touches.
+    through the changes the key sees: a state or its time, a new parent or list of children (a
+    branch removed, a finished turn pruned: `history`), `triggered`. A workflow reset from a
+    task changes the states it touches.
     """
 
     def to_dict(self, task):
         parent = task.parent
         if parent is None or not (task.state & _FINISHED and parent.state & _FINISHED):
             return super().to_dict(task)
-        key = (task.state, task.last_state_change, task.triggered, tuple(task._children))
+        key = (task.state, task.last_state_change, task.triggered, task._parent, tuple(task._children))
         remembered = task.__dict__.get("_case_state")
         if remembered is not None and remembered[0] == key:
             return remembered[1]
@@ -178,9 +180,22 @@ def dump(workflow: BpmnWorkflow) -> str:
     return SERIALIZER.serialize_json(workflow)
 
 
+def _ready_manual(workflow: BpmnWorkflow) -> list:
+    """The ready user tasks, in the order SpiffWorkflow's walk of the tree gives them.
+
+    Every task is in the workflow's (or a subprocess's) map of tasks: one look at each finds
+    them without the walk, which costs ten times more. Several at once (parallel branches) are
+    put in the walk's order by the walk itself."""
+    found = [task for tree in (workflow, *workflow.subprocesses.values()) for task in tree.tasks.values()
+             if task.state == TaskState.READY and task.task_spec.manual]
+    if len(found) > 1:
+        return workflow.get_tasks(state=TaskState.READY, manual=True)
+    return found
+
+
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
     views = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    for task in _ready_manual(workflow):
         props = _properties(task.task_spec)
         assignee = task.data.get(props["assignee"]) if props.get("assignee") else None
         partner = task.data.get(props["partner"]) if props.get("partner") else None
@@ -207,12 +222,14 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
     task.data.update(data)
     task.run()
     workflow.do_engine_steps()
+    prune(workflow)
 
 
 def fire_due_timers(workflow: BpmnWorkflow) -> None:
     """Let every timer whose due time has passed (by the application clock) move on."""
     workflow.refresh_timers()
     workflow.do_engine_steps()
+    prune(workflow)
 
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
@@ -222,6 +239,7 @@ def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) 
     except WorkflowException as error:
         raise NothingWaiting(str(error)) from None
     workflow.do_engine_steps()
+    prune(workflow)
 
 
 def _due_time(event_value: Any) -> datetime | None:

@@ -35,8 +35,8 @@ def _diagram(case) -> str:
     source = version.sources.get(version.filename)
     if source is None:
         return ""
-    finished = set(db.session.scalars(select(AuditEntry.detail).where(
-        AuditEntry.case_id == case.id, AuditEntry.action == "task_completed")).all())
+    finished = db.session.scalars(select(AuditEntry.detail).where(
+        AuditEntry.case_id == case.id, AuditEntry.action == "task_completed")).all()
     done = {entry.get("task") for entry in finished if isinstance(entry, dict) and entry.get("task")}
     states = diagram.element_states(cases.workflow_for_reading(case), done)
     words = {state: str(word) for state, word in STATE_WORDS.items()}
