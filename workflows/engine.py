@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable, Iterable
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -45,8 +45,16 @@ class _CaseStateConverter(BpmnWorkflowConverter):
     each case: leaving it out halves the stored state and the work of every save and restore.
     """
 
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
+    def to_dict(self, workflow, tasks: bool = True):
+        """`tasks=False`: the tasks are left for `dump` to write (`_tasks_json`)."""
+        dct = WorkflowConverter.to_dict(self, workflow) if tasks else {
+            "data": self.registry.convert(self.registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "root": str(workflow.task_tree.id),
+        }
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
@@ -63,26 +71,34 @@ class _CaseStateConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+_SETTLED = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.FUTURE | TaskState.PREDICTED_MASK
+
+
+def _settled_key(task):
+    """What a task's part of the state depends on, when nothing else can change it; None for a
+    task whose part must be converted each time.
+
+    SpiffWorkflow writes nothing more into a finished task (its data is copied to its
+    children, never shared), nor into a predicted one (future, likely, maybe: no data until it
+    is reached), except through what the key sees: its state or the time of it, its parent or
+    list of children (a branch removed, a finished turn pruned: `history`), `triggered`; and
+    its parent's state, against whose data its own is written as a difference. A workflow
+    reset from a task changes the states it touches."""
+    parent = task.parent
+    if parent is None or not (task.state & _SETTLED and parent.state & _SETTLED):
+        return None
+    return (task.state, task.last_state_change, task.triggered, task._parent, tuple(task._children),
+            parent.state, parent.last_state_change)
 
 
 class _CaseTaskConverter(TaskConverter):
-    """A task's part of a case's state, remembered on the task once it and its parent are
-    finished.
-
-    A step used to convert every task of the case again, though only its last few changed;
-    the cost grew with the case's history. SpiffWorkflow writes nothing more into a finished
-    task whose parent is finished (its data is copied to its children, never shared), except
-    through the changes the key sees: a state or its time, a new parent or list of children (a
-    branch removed, a finished turn pruned: `history`), `triggered`. A workflow reset from a
-    task changes the states it touches.
-    """
+    """A task's part of a case's state, remembered on the task while `_settled_key` holds:
+    a step converts only the tasks it changed, not the whole history again."""
 
     def to_dict(self, task):
-        parent = task.parent
-        if parent is None or not (task.state & _FINISHED and parent.state & _FINISHED):
+        key = _settled_key(task)
+        if key is None:
             return super().to_dict(task)
-        key = (task.state, task.last_state_change, task.triggered, task._parent, tuple(task._children))
         remembered = task.__dict__.get("_case_state")
         if remembered is not None and remembered[0] == key:
             return remembered[1]
@@ -176,8 +192,40 @@ def attach(workflow: BpmnWorkflow, services: Services) -> None:
     workflow.script_engine = script_engine(services)
 
 
+# Where the tasks go in the text of a state (a token no data can hold by chance).
+_TASKS_HERE = f"tasks:{uuid4().hex}"
+_ENCODE = SERIALIZER._encoder_cls(separators=(", ", ": ")).encode
+
+
+def _task_json(task, registry) -> str:
+    """`"id": {...}` of one task, the text remembered while `_settled_key` holds."""
+    key = _settled_key(task)
+    if key is None:
+        return f'"{task.id}": {_ENCODE(registry.convert(task))}'
+    remembered = task.__dict__.get("_case_state_json")
+    if remembered is not None and remembered[0] == key:
+        return remembered[1]
+    text = f'"{task.id}": {_ENCODE(registry.convert(task))}'
+    task._case_state_json = (key, text)
+    return text
+
+
 def dump(workflow: BpmnWorkflow) -> str:
-    return SERIALIZER.serialize_json(workflow)
+    """The workflow's state, as SpiffWorkflow's serializer writes it (without the spec).
+
+    The tasks' map is written apart, from each finished task's remembered text: a step encodes
+    only the tasks it changed, not the whole history again."""
+    registry = SERIALIZER.registry
+    registry._encoder_mode = True
+    try:
+        dct = registry.convert_to_dict[registry.typenames[type(workflow)]](workflow, tasks=False)
+        dct["tasks"] = _TASKS_HERE
+        dct[SERIALIZER.VERSION_KEY] = SERIALIZER.VERSION
+        text = _ENCODE(dct)
+        tasks = "{" + ", ".join(_task_json(task, registry) for task in workflow.tasks.values()) + "}"
+    finally:
+        registry._encoder_mode = False
+    return text.replace(f'"{_TASKS_HERE}"', tasks, 1)
 
 
 def _ready_manual(workflow: BpmnWorkflow) -> list:
