@@ -105,10 +105,13 @@ def queue_email(
     to_name: str = "",
     case_id: int | None = None,
     ics: str | None = None,
+    zone: str | None | object = ...,
 ) -> OutboxMessage:
-    """Add one e-mail to the current transaction's outbox."""
+    """Add one e-mail to the current transaction's outbox. `zone`: the recipient's time zone
+    when the caller knows it (one query for many recipients); else it is looked up."""
     language = language if language in ("fr", "en") else "en"
-    zone = _recipient_timezone(to_email) if _recipient_timezone else None
+    if zone is ...:
+        zone = _recipient_timezone(to_email) if _recipient_timezone else None
     subject, text, html = render(template, language, values, zone)
     now = clock.now()
     domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]

@@ -248,11 +248,22 @@ FILTERS = {
 
 def recipient_timezone(email: str) -> str | None:
     """The time zone an e-mail's recipient reads deadlines in, from their partner country."""
+    return recipient_timezones([email]).get(email.lower())
+
+
+def recipient_timezones(emails) -> dict[str, str | None]:
+    """`recipient_timezone` of several recipients in one query (a notice to every member),
+    by lower-cased address."""
     from sqlalchemy import select
 
     from .extensions import db
     from .models import Contact, Partner
 
-    partner = db.session.scalar(select(Partner).join(Contact, Contact.partner_code == Partner.code)
-                                .where(Contact.email == email.lower()))
-    return partner_timezone(partner)
+    wanted = sorted({email.lower() for email in emails})
+    zones = dict.fromkeys(wanted)
+    if wanted:
+        for email, partner in db.session.execute(
+                select(Contact.email, Partner).join(Partner, Contact.partner_code == Partner.code)
+                .where(Contact.email.in_(wanted))):
+            zones[email] = partner_timezone(partner)
+    return zones

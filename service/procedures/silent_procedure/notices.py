@@ -11,6 +11,7 @@ from notifications.ics import deadline_event
 from notifications.outbox import queue_email
 from service import desk, links, reference, terms
 from service.errors import Conflict, InvalidInput
+from service.i18n import recipient_timezones
 from service.extensions import db
 from service.models import is_row_id
 from service.models import Case, Contact
@@ -62,11 +63,14 @@ _NO_DETAILS = dict.fromkeys(("breaker", "breaking_kind", "response_kind", "respo
                              "late_reason", "reason"))
 
 
-def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ics=None, can_break=True, **values):
+def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ics=None, can_break=True,
+          zones=None, **values):
+    """One notice; `zones`: the recipients' time zones when read together (`_zones`)."""
     template = "silent_procedure_launch" if kind == "launch" else "silent_procedure_update"
     token = links[0]["token"] if links else None
+    zone = zones[contact.email.lower()] if zones is not None else ...
     queue_email(template=template, to_email=contact.email, to_name=contact.name, language=contact.language,
-                case_id=procedure.case_id, ics=ics,
+                case_id=procedure.case_id, ics=ics, zone=zone,
                 values={"procedure": summary(procedure, token), "name": contact.name or contact.email, "member": member,
                         "kind": kind, "links": links or [], "can_break": can_break, **_NO_DETAILS, **values})
 
@@ -74,6 +78,12 @@ def _mail(procedure, contact: Contact, member: str, kind: str, *, links=None, ic
 def tell_member(procedure: SilentProcedure, contact: Contact, member: str, kind: str, *, late_reason=None, **values):
     """A member's contact is told its response was received (`received`) or not counted (`late`)."""
     _mail(procedure, contact, member, kind, late_reason=terms.NOT_COUNTED_REASONS.get(late_reason), **values)
+
+
+def _zones(contacts) -> dict:
+    """The time zones of a notice's recipients, in one query (one per e-mail made a launch or
+    an outcome cost a query per member)."""
+    return recipient_timezones(contact.email for contact in contacts)
 
 
 def _procedure_for(case: Case, params: dict) -> SilentProcedure:
@@ -112,8 +122,9 @@ def notice(case: Case, params: dict) -> None:
                   path=f"/silent-procedures/{procedure.id}", deadline_at=procedure.deadline_at,
                   deadline_timezone=procedure.timezone, waiting_on="committee-member",
                   addressed=addressed, not_answered=addressed)
+        zones = _zones(r.contact for r in recipients)
         for r in recipients:
-            _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break,
+            _mail(procedure, r.contact, r.partner_code, "launch", can_break=r.can_break, zones=zones,
                   ics=_ics(procedure, r.contact.language),
                   links=_links(procedure, r, r.contact.language, create=True))
         return
@@ -122,17 +133,19 @@ def notice(case: Case, params: dict) -> None:
             return  # the scheduler was late: no reminder after the deadline
         responded = set(db.session.scalars(select(ProcedureResponse.partner_code).where(
             ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True))))
+        zones = _zones(r.contact for r in recipients)
         for r in recipients:
             if r.can_break and r.partner_code not in responded:
-                _mail(procedure, r.contact, r.partner_code, "reminder",
+                _mail(procedure, r.contact, r.partner_code, "reminder", zones=zones,
                       links=_links(procedure, r, r.contact.language, create=False))
         return
     if kind == "extended":
         desk.update(case.id, SUBJECT, deadline_at=procedure.deadline_at, deadline_timezone=procedure.timezone)
         reason = db.session.scalar(select(DeadlineExtension.reason).where(
             DeadlineExtension.procedure_id == procedure.id).order_by(DeadlineExtension.id.desc()).limit(1))
+        zones = _zones(r.contact for r in recipients)
         for r in recipients:
-            _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure, r.contact.language),
+            _mail(procedure, r.contact, r.partner_code, "extended", ics=_ics(procedure, r.contact.language), zones=zones,
                   links=_links(procedure, r, r.contact.language, create=False), reason=reason)
         return
     # The procedure ends: withdrawn, adopted or silence broken.
@@ -150,9 +163,10 @@ def notice(case: Case, params: dict) -> None:
     audience = [(r.contact, r.partner_code) for r in recipients]
     if procedure.launched_by is not None and procedure.launched_by.active:
         audience.append((procedure.launched_by, procedure.launched_by.partner_code or "Secretariat"))
+    zones = _zones(contact for contact, _ in audience)
     for contact, member in audience:
         if contact.id in told:
             continue
         told.add(contact.id)
-        _mail(procedure, contact, member, outcome,
+        _mail(procedure, contact, member, outcome, zones=zones,
               ics=_ics(procedure, contact.language, cancelled=True) if outcome == "withdrawn" else None, **extra)

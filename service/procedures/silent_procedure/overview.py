@@ -7,6 +7,7 @@ Reads only; a fixed number of queries whatever the number of members or procedur
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
@@ -124,13 +125,19 @@ def ending(procedure: SilentProcedure) -> dict | None:
     """How a closed procedure ended, for whoever follows one of its links afterwards."""
     if procedure.status == "open":
         return None
-    breaker = None
+    breaker = breaker_name = None
     if procedure.status == "silence_broken":
-        breaker = db.session.scalar(select(ProcedureResponse).where(
-            ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True),
-            ProcedureResponse.kind.in_(("objection", "amendment"))).order_by(ProcedureResponse.received_at).limit(1))
-    relaunched_as = db.session.scalar(select(SilentProcedure).where(SilentProcedure.relaunch_of_id == procedure.id))
+        # What broke silence and the member's name, in one query (no contact to load).
+        found = db.session.execute(
+            select(ProcedureResponse.kind, Partner).join(Partner, Partner.code == ProcedureResponse.partner_code)
+            .where(ProcedureResponse.procedure_id == procedure.id, ProcedureResponse.counted.is_(True),
+                   ProcedureResponse.kind.in_(("objection", "amendment")))
+            .order_by(ProcedureResponse.received_at).limit(1)).first()
+        if found is not None:
+            breaker, breaker_name = SimpleNamespace(kind=found[0]), localized(found[1])
+    relaunched_as = db.session.execute(
+        select(SilentProcedure.id, SilentProcedure.deadline_at, SilentProcedure.timezone)
+        .where(SilentProcedure.relaunch_of_id == procedure.id).limit(1)).first()
     return {"status": procedure.status, "closed_at": procedure.closed_at, "timezone": procedure.timezone,
-            "reason": procedure.withdrawal_reason, "breaker": breaker,
-            "breaker_name": localized(db.session.get(Partner, breaker.partner_code)) if breaker else None,
+            "reason": procedure.withdrawal_reason, "breaker": breaker, "breaker_name": breaker_name,
             "relaunched_as": relaunched_as}
