@@ -13,8 +13,8 @@ import notifications.models  # noqa: F401 - the outbox table belongs to the sche
 from config import Defaults
 from workflows.definitions import DefinitionRegistry
 
-from . import database_faults, effects, extensions, i18n, input_guard, rate_limits, reference, sessions
-from .extensions import csrf, db, mail, migrate
+from . import database_faults, effects, extensions, i18n, input_guard, migration_commands, rate_limits, reference, sessions
+from .extensions import csrf, db, mail
 from .models import ROLES
 from .procedure import Procedure
 from .procedures import PROCEDURES
@@ -138,7 +138,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     input_guard.register(app)
     db.init_app(app)
     _sqlite_pragmas(app)
-    migrate.init_app(app, db, directory=MIGRATIONS)
+    migration_commands.register(app, db, MIGRATIONS)
     mail.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from workflows import clock
@@ -59,6 +58,8 @@ def _demo_contacts() -> list[str]:
 @click.option("--demo", is_flag=True, help="Also create example contacts and a demo Secretariat account.")
 def setup_command(demo: bool) -> None:
     """Apply migrations and load (or update) the reference data. Safe to run again."""
+    from flask_migrate import upgrade  # here: Alembic is heavy and only commands need it
+
     upgrade(directory=current_app.extensions["migrate"].directory)
     counts = reference_data.load()
     db.session.commit()

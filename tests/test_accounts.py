@@ -55,6 +55,17 @@ def test_api_docs_are_served_locally(client):
     assert "/api/cases" in spec["paths"] and "/api/tasks/{task_id}/complete" in spec["paths"]
 
 
+def test_the_migration_commands_answer(app):
+    # Flask-Migrate is loaded only when one of its commands runs (service/migration_commands.py).
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["db", "--help"])
+    assert listed.exit_code == 0 and "upgrade" in listed.output and "--directory" in listed.output
+    for command in (["db", "current"], ["db", "upgrade"]):  # at the head already: nothing to do
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0 and result.exception is None, (command, result.output)
+        assert "Context impl" in result.output  # Alembic looked at the database
+
+
 def test_setup_with_demo_data_gives_a_newcomer_working_accounts(app):
     result = app.test_cli_runner().invoke(args=["setup", "--demo"])
     assert result.exit_code == 0, result.output
