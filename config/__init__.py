@@ -53,8 +53,10 @@ class Defaults:
     HEALTH_SCHEDULER_LATE_SECONDS = 60
     # A timer whose firing failed (a broken case) is tried again after this long.
     SCHEDULER_RETRY_SECONDS = 60
-    # Restored workflows kept in memory per process (0 turns the cache off).
+    # Restored workflows kept in memory per process (0 turns the cache off), and the most their
+    # stored states may add up to (a restored workflow takes about three times its state).
     WORKFLOW_CACHE_SIZE = 256
+    WORKFLOW_CACHE_STATE_BYTES = 8_000_000
     # Optimistic-locking retries for work done by the scheduler (not by a person).
     CONFLICT_RETRIES = 5
     WTF_CSRF_TIME_LIMIT = None

@@ -132,7 +132,8 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config["BPMN_DIRS"], set(forms.FORMS), set(ROLES), set(app.extensions["operations"])
     )
 
-    app.extensions["workflow_cache"] = WorkflowCache(app.config["WORKFLOW_CACHE_SIZE"])
+    app.extensions["workflow_cache"] = WorkflowCache(app.config["WORKFLOW_CACHE_SIZE"],
+                                                     app.config["WORKFLOW_CACHE_STATE_BYTES"])
     # Request hooks run in this order: rate limits, refused input, CSRF, the signed-in session.
     rate_limits.init(app)
     input_guard.register(app)

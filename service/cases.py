@@ -138,6 +138,7 @@ class Restored:
 
     workflow: Any
     rows: Snapshot
+    weight: int = 0  # the stored state's length: what the cache counts it for
 
 
 # The step's statements, built once: building one costs several times its execution (a
@@ -219,7 +220,7 @@ def _write(case: Case, workflow, before: Snapshot, services, actor: Actor, actio
         current_app.logger.error("Case %s stopped by the engine with no open task and no end: %s", case.id, stuck)
         _audit(case, now, "system", "engine_stalled", {"left_ready": stuck, "after": action})
     _apply_effects(case, services)
-    return Restored(workflow, after)
+    return Restored(workflow, after, len(values["state"]))
 
 
 def _update_case(case: Case, values: dict[str, Any]) -> None:

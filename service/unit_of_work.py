@@ -151,7 +151,7 @@ def _after_commit(unit: UnitOfWork) -> None:
     cache = current_app.extensions.get("workflow_cache")
     if cache is not None:
         for case_id, (version, workflow) in unit.workflows.items():
-            cache.give_back(case_id, version, workflow)
+            cache.give_back(case_id, version, workflow, getattr(workflow, "weight", 0))
     scheduler = current_app.extensions.get("scheduler")
     if scheduler is not None:
         scheduler.wake()

@@ -14,11 +14,10 @@ from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.task import Task
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -91,25 +90,8 @@ def _settled_key(task):
             parent.state, parent.last_state_change)
 
 
-class _CaseTaskConverter(TaskConverter):
-    """A task's part of a case's state, remembered on the task while `_settled_key` holds:
-    a step converts only the tasks it changed, not the whole history again."""
-
-    def to_dict(self, task):
-        key = _settled_key(task)
-        if key is None:
-            return super().to_dict(task)
-        remembered = task.__dict__.get("_case_state")
-        if remembered is not None and remembered[0] == key:
-            return remembered[1]
-        dct = super().to_dict(task)
-        task._case_state = (key, dct)
-        return dct
-
-
 _CONFIG = dict(SPIFF_CONFIG)
 _CONFIG[BpmnWorkflow] = _CaseStateConverter
-_CONFIG[Task] = _CaseTaskConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG), json_encoder_cls=_StateEncoder)
 
 #: Stored with each case, so a future library upgrade can tell which format it reads.
