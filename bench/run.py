@@ -12,13 +12,15 @@ What is measured (CPU time of this process beside wall time, medians unless said
   interleaved with the bare cycle: SpiffWorkflow alone, the state without its spec
   (deserialized with the parsed spec), one task completed, one row written, one commit;
   the commit's wall time apart (the disk's fsync);
-- history: the same step at 40 and at about 1,000 tasks (a loop of one user task), and what
-  happens when SpiffWorkflow's tree-depth limit stops the case;
+- history: the same step after about 40 and about 1,000 tasks run (a loop of one user task;
+  the service prunes finished turns), beside SpiffWorkflow alone unpruned at the same points,
+  and whether the case goes on past SpiffWorkflow's tree-depth limit (about 500 turns);
 - HTTP: gunicorn, 2 workers, approval cases (`two_step_review`: start, submit, review) from
   16 clients; the workers' CPU per case (from /proc); SQL statements per request;
 - objection: 20 clients POSTing objection links (GET the page, then POST its form; the POST
   timed), then 20 members objecting to one procedure in the same instant;
-- memory: RSS of a fresh process after `create_app()` and two requests.
+- memory: RSS of a fresh process after `create_app()` and two requests (after 100,000 steps:
+  bench/memory.py).
 """
 from __future__ import annotations
 
@@ -654,8 +656,8 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
     # Enough procedures (4 links each) that the objection load lasts its time: about 120 POSTs
-    # a second were served on a quiet machine.
-    repeats, http_seconds, objection_seconds, procedures = (4, 8, 10, 320) if args.quick else (10, 20, 60, 1900)
+    # a second were served on a quiet machine (130 at most).
+    repeats, http_seconds, objection_seconds, procedures = (4, 8, 10, 400) if args.quick else (10, 20, 60, 2400)
     steps, turns = 35, 495
     random.seed(14)
     results: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "quick": args.quick,
