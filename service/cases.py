@@ -65,6 +65,7 @@ def _process_version_id(definition: Definition) -> int:
     version, written_now = _process_version(definition)
     if not written_now:
         known[key] = version.id  # read, not written by this transaction: it outlives a rollback
+        _version_hashes()[version.id] = version.content_hash
     return version.id
 
 
@@ -320,11 +321,15 @@ def begin_case(process_id: str, data: dict[str, Any], actor: Actor) -> Case:
 def process_version_hash(version_id: int) -> str | None:
     """The content hash of a process version (a row never changed once written, so known in
     memory after its first read)."""
-    hashes = current_app.extensions.setdefault("process_version_hashes", {})
+    hashes = _version_hashes()
     if version_id not in hashes:
         hashes[version_id] = db.session.scalar(
             select(ProcessVersion.content_hash).where(ProcessVersion.id == version_id))
     return hashes[version_id]
+
+
+def _version_hashes() -> dict[int, str]:
+    return current_app.extensions.setdefault("process_version_hashes", {})
 
 
 def get_case(case_id: int) -> Case:

@@ -13,24 +13,22 @@ import click
 class _DatabaseCommands(click.Group):
     """Flask-Migrate's `db` group, with its options, imported on first use."""
 
-    def __init__(self, app, db, directory: str):
+    def __init__(self, app):
         super().__init__("db", help="Database migrations (Flask-Migrate): upgrade, migrate, current...",
                          callback=self._options, params=[
                              click.Option(["-d", "--directory"], default=None,
                                           help='Migration script directory (default is "migrations")'),
                              click.Option(["-x", "--x-arg"], multiple=True,
                                           help="Additional arguments consumed by custom env.py scripts")])
-        self._app, self._db, self._directory = app, db, directory
+        self._app = app
 
     def _options(self, directory, x_arg):
         return self._commands().callback(directory=directory, x_arg=x_arg)
 
     def _commands(self) -> click.Group:
-        from flask_migrate import Migrate
         from flask_migrate.cli import db as commands
 
-        if isinstance(self._app.extensions.get("migrate"), _NotYet):
-            Migrate(self._app, self._db, directory=self._directory)
+        _configuration(self._app)
         return commands
 
     def list_commands(self, ctx):
@@ -47,12 +45,20 @@ class _NotYet:
         self._app, self._db, self._directory = app, db, directory
 
     def __getattr__(self, name):
+        return getattr(_configuration(self._app), name)
+
+
+def _configuration(app):
+    """Flask-Migrate's configuration of `app`, made the first time it is asked for."""
+    configuration = app.extensions["migrate"]
+    if isinstance(configuration, _NotYet):
         from flask_migrate import Migrate
 
-        Migrate(self._app, self._db, directory=self._directory)
-        return getattr(self._app.extensions["migrate"], name)
+        Migrate(app, configuration._db, directory=configuration._directory)
+        configuration = app.extensions["migrate"]
+    return configuration
 
 
 def register(app, db, directory: str) -> None:
-    app.cli.add_command(_DatabaseCommands(app, db, directory))
+    app.cli.add_command(_DatabaseCommands(app))
     app.extensions["migrate"] = _NotYet(app, db, directory)

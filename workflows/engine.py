@@ -45,7 +45,8 @@ class _CaseStateConverter(BpmnWorkflowConverter):
     """
 
     def to_dict(self, workflow, tasks: bool = True):
-        """`tasks=False`: the tasks are left for `dump` to write (`_tasks_json`)."""
+        """`tasks=False`: the tasks are left for `dump` to write (`_task_json`); the other
+        fields are `WorkflowConverter.to_dict`'s, which would convert every task."""
         dct = WorkflowConverter.to_dict(self, workflow) if tasks else {
             "data": self.registry.convert(self.registry.clean(workflow.data)),
             "correlations": workflow.correlations,
@@ -182,13 +183,12 @@ _ENCODE = SERIALIZER._encoder_cls(separators=(", ", ": ")).encode
 def _task_json(task, registry) -> str:
     """`"id": {...}` of one task, the text remembered while `_settled_key` holds."""
     key = _settled_key(task)
-    if key is None:
-        return f'"{task.id}": {_ENCODE(registry.convert(task))}'
     remembered = task.__dict__.get("_case_state_json")
-    if remembered is not None and remembered[0] == key:
+    if key is not None and remembered is not None and remembered[0] == key:
         return remembered[1]
     text = f'"{task.id}": {_ENCODE(registry.convert(task))}'
-    task._case_state_json = (key, text)
+    if key is not None:
+        task._case_state_json = (key, text)
     return text
 
 
@@ -244,6 +244,12 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
     return views
 
 
+def _run_engine(workflow: BpmnWorkflow) -> None:
+    """Run the engine until the workflow waits, then drop the finished turns it will not read."""
+    workflow.do_engine_steps()
+    prune(workflow)
+
+
 def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None:
     """Complete a READY user task with `data` and run the engine until it waits."""
     task = workflow.get_task_from_id(UUID(task_id))
@@ -251,15 +257,13 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any
         raise LookupError(task_id)
     task.data.update(data)
     task.run()
-    workflow.do_engine_steps()
-    prune(workflow)
+    _run_engine(workflow)
 
 
 def fire_due_timers(workflow: BpmnWorkflow) -> None:
     """Let every timer whose due time has passed (by the application clock) move on."""
     workflow.refresh_timers()
-    workflow.do_engine_steps()
-    prune(workflow)
+    _run_engine(workflow)
 
 
 def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> None:
@@ -268,8 +272,7 @@ def deliver_message(workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) 
         workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
     except WorkflowException as error:
         raise NothingWaiting(str(error)) from None
-    workflow.do_engine_steps()
-    prune(workflow)
+    _run_engine(workflow)
 
 
 def _due_time(event_value: Any) -> datetime | None:
